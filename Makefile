@@ -1,0 +1,57 @@
+# Bazaarche: `make run` installs, builds the SQLite database, loads the demo and serves it;
+# `make test` runs the whole suite. Nothing to do by hand first.
+
+PORT ?= 8000
+VENV := .venv
+BIN := $(VENV)/bin
+# The first interpreter that is Python 3.12 or newer (pyenv resolves python3 through .python-version).
+PYTHON ?= $(shell for p in python3 python3.13 python3.12 python; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; \
+	done)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test install messages db demo chromium lint check-deploy clean
+
+run: install messages db ## install, migrate, load the demo and serve on 127.0.0.1:$(PORT)
+	$(BIN)/python manage.py load_demo
+	@echo "Serving on http://127.0.0.1:$(PORT)/  (English: http://127.0.0.1:$(PORT)/en/)"
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: install messages chromium ## run the whole suite (SQLite; PostgreSQL when DATABASE_URL is set)
+	$(BIN)/pytest
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "Bazaarche needs Python 3.12 or newer, and none was found (python3 is $$(python3 --version 2>&1))."; \
+		echo "Install Python 3.12+ (for example: pyenv install 3.13) and run make again."; exit 1; fi
+	@if [ -x $(BIN)/python ] && ! $(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then rm -rf $(VENV); fi
+	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
+	$(BIN)/python -m pip install --quiet --group dev
+	@touch $@
+
+messages: install ## compile the translation catalogues (needs GNU gettext's msgfmt)
+	@command -v msgfmt >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq gettext; }
+	@$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
+
+db: install ## create or update the SQLite database
+	$(BIN)/python manage.py migrate --no-input -v 0
+
+demo: db
+	$(BIN)/python manage.py load_demo
+
+chromium: ## Debian's Chromium for the browser tests (never a downloaded browser)
+	@[ -x /usr/bin/chromium ] || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check-deploy: install
+	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-enough-secret-key-for-the-check \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3

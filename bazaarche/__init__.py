@@ -1,0 +1,1 @@
+"""Bazaarche: exhibitions and bazaars for home businesses, run by a province's Directorate."""

@@ -1,0 +1,63 @@
+"""Who may review, allocate, issue passes and admit at the gate."""
+
+from django.db.models import Q, QuerySet
+
+from events.models import Site
+from events.permissions import can_edit_site
+from vendors.models import User, Vendor
+from vendors.permissions import can_act_for_vendor, is_county_organiser, is_provincial_organiser
+
+from .models import Application, GateToken, Pass
+
+
+def sites_in_scope(user: User) -> QuerySet[Site]:
+    """The sites an organiser works on: their county's, or all of their province's."""
+    if is_county_organiser(user):
+        return Site.objects.filter(county_id=user.organiser_county_id)
+    if is_provincial_organiser(user):
+        return Site.objects.filter(exhibition__province_id=user.organiser_province_id)
+    return Site.objects.none()
+
+
+def can_review(user: User, site: Site) -> bool:
+    return can_edit_site(user, site)
+
+
+def can_allocate(user: User, site: Site) -> bool:
+    return can_edit_site(user, site)
+
+
+def can_issue_passes(user: User, site: Site) -> bool:
+    return can_edit_site(user, site)
+
+
+def can_manage_gate_tokens(user: User, site: Site) -> bool:
+    return can_edit_site(user, site)
+
+
+def can_apply(user: User, vendor: Vendor) -> bool:
+    return can_act_for_vendor(user, vendor)
+
+
+def can_view_application(user: User, application: Application) -> bool:
+    return can_act_for_vendor(user, application.vendor) or can_review(user, application.site)
+
+
+def can_respond_to_offer(user: User, application: Application) -> bool:
+    return can_act_for_vendor(user, application.vendor)
+
+
+def can_view_pass(user: User, pass_obj: Pass) -> bool:
+    return can_act_for_vendor(user, pass_obj.application.vendor) or can_issue_passes(user, pass_obj.site)
+
+
+def can_check_in(gate: GateToken | None, site: Site) -> bool:
+    """Gate staff act only at the one site their token is bound to, and only while it is not revoked."""
+    return gate is not None and gate.revoked_at is None and gate.site_id == site.pk
+
+
+def applications_visible_to(user: User) -> QuerySet[Application]:
+    if not user.is_authenticated:
+        return Application.objects.none()
+    own = Q(vendor__user=user) | Q(vendor__support_company__managers=user)
+    return Application.objects.filter(own | Q(site__in=sites_in_scope(user))).distinct()

@@ -1,0 +1,58 @@
+"""Signed-in landing pages: a vendor's or company manager's own page, and the organiser's."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import redirect, render
+
+from vendors.models import SupportCompany, Vendor
+from vendors.permissions import Roles, is_organiser
+
+from .models import Application
+from .permissions import sites_in_scope
+
+
+@login_required
+def me(request):
+    roles = Roles(request.user)
+    if roles.is_organiser:
+        return redirect("organiser")
+    vendors = (
+        Vendor.objects.filter(user=request.user)
+        .select_related("category", "county", "support_company")
+        .prefetch_related(
+            Prefetch(
+                "applications",
+                queryset=Application.objects.select_related("site__exhibition", "site__county").prefetch_related(
+                    "changes"
+                ),
+            )
+        )
+    )
+    companies = SupportCompany.objects.filter(managers=request.user).prefetch_related(
+        Prefetch("members", queryset=Vendor.objects.select_related("category", "county"))
+    )
+    return render(request, "booths/me.html", {"vendors": vendors, "companies": companies})
+
+
+@login_required
+def organiser_home(request):
+    if not is_organiser(request.user):
+        raise PermissionDenied
+    counts = {
+        f"n_{status}": Count("applications", filter=Q(applications__status=status), distinct=True)
+        for status in Application.Status.values
+    }
+    sites = (
+        sites_in_scope(request.user)
+        .select_related("exhibition", "county", "venue")
+        .annotate(
+            n_booths=Count("halls__booths", filter=Q(halls__booths__blocked=False), distinct=True), **counts
+        )
+        .order_by("-exhibition__created_at", "start_date", "pk")
+    )
+    return render(
+        request,
+        "booths/organiser.html",
+        {"sites": sites, "statuses": Application.Status.choices},
+    )

@@ -1,0 +1,72 @@
+"""A site's open days and hours: weekly hours, less closures, with exceptional hours applied."""
+
+import datetime
+from dataclasses import dataclass
+
+from .models import DayException, OpeningHours, Site
+
+
+@dataclass(frozen=True)
+class OpenDay:
+    date: datetime.date
+    opens: datetime.time
+    closes: datetime.time
+    exception: DayException | None = None
+
+
+@dataclass(frozen=True)
+class SiteSchedule:
+    open_days: list[OpenDay]
+    closures: list[DayException]
+
+    def day(self, date: datetime.date) -> OpenDay | None:
+        return next((d for d in self.open_days if d.date == date), None)
+
+
+def daterange(start: datetime.date, end: datetime.date):
+    for offset in range((end - start).days + 1):
+        yield start + datetime.timedelta(days=offset)
+
+
+def build_schedule(site: Site, hours: list[OpeningHours], exceptions: list[DayException]) -> SiteSchedule:
+    """Works over lists already fetched (prefetch hours and exceptions), so it costs no queries."""
+    by_weekday = {h.weekday: h for h in hours}
+    by_date = {e.date: e for e in exceptions}
+    open_days, closures = [], []
+    for date in daterange(site.start_date, site.end_date):
+        exception = by_date.get(date)
+        regular = by_weekday.get(date.weekday())
+        if exception is not None and exception.closed:
+            if regular is not None:
+                closures.append(exception)
+            continue
+        if exception is not None:
+            open_days.append(OpenDay(date, exception.opens, exception.closes, exception))
+        elif regular is not None:
+            open_days.append(OpenDay(date, regular.opens, regular.closes))
+    return SiteSchedule(open_days, closures)
+
+
+def schedule_for(site: Site) -> SiteSchedule:
+    return build_schedule(site, list(site.hours.all()), list(site.exceptions.all()))
+
+
+@dataclass(frozen=True)
+class OpenState:
+    """Where a site stands at a moment: open now (until when), opening later (when), or over."""
+
+    open_now: bool
+    until: datetime.datetime | None = None
+    next_opens: datetime.datetime | None = None
+
+
+def open_state(schedule: SiteSchedule, now: datetime.datetime) -> OpenState:
+    tz = now.tzinfo
+    for day in schedule.open_days:
+        opens = datetime.datetime.combine(day.date, day.opens, tzinfo=tz)
+        closes = datetime.datetime.combine(day.date, day.closes, tzinfo=tz)
+        if opens <= now < closes:
+            return OpenState(True, until=closes)
+        if now < opens:
+            return OpenState(False, next_opens=opens)
+    return OpenState(False)
