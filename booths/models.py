@@ -111,7 +111,12 @@ class Application(models.Model):
     priority = models.PositiveSmallIntegerField(_("priority"), default=0)
     priority_reasons = models.JSONField(default=list, blank=True)
     pinned_booth = models.ForeignKey(
-        Booth, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("pinned booth")
+        Booth,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("pinned booth"),
     )
     applied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -123,7 +128,9 @@ class Application(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("application")
         verbose_name_plural = _("applications")
-        constraints = [models.UniqueConstraint(fields=["site", "vendor"], name="application_one_per_vendor_site")]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "vendor"], name="application_one_per_vendor_site")
+        ]
 
     def __str__(self) -> str:
         return f"{self.vendor} @ {self.site}"
@@ -147,7 +154,9 @@ class ApplicationChange(models.Model):
     old_status = models.CharField(max_length=20, choices=Application.Status.choices, blank=True)
     new_status = models.CharField(max_length=20, choices=Application.Status.choices)
     reason = models.TextField(_("reason"), blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -200,7 +209,9 @@ class Assignment(models.Model):
     booth = models.ForeignKey(Booth, on_delete=models.CASCADE, related_name="assignments")
     date = models.DateField(_("date"))
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="assignments")
-    offer = models.ForeignKey(Offer, on_delete=models.SET_NULL, null=True, blank=True, related_name="assignments")
+    offer = models.ForeignKey(
+        Offer, on_delete=models.SET_NULL, null=True, blank=True, related_name="assignments"
+    )
 
     class Meta:
         ordering = ["date", "booth"]
@@ -208,7 +219,9 @@ class Assignment(models.Model):
         verbose_name_plural = _("assignments")
         constraints = [
             models.UniqueConstraint(fields=["booth", "date"], name="assignment_one_per_booth_day"),
-            models.UniqueConstraint(fields=["application", "date"], name="assignment_one_per_application_day"),
+            models.UniqueConstraint(
+                fields=["application", "date"], name="assignment_one_per_application_day"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -277,7 +290,9 @@ class Admission(models.Model):
         INVALID = "invalid", _("Invalid code")
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="admissions")
-    gate = models.ForeignKey(GateToken, on_delete=models.SET_NULL, null=True, blank=True, related_name="admissions")
+    gate = models.ForeignKey(
+        GateToken, on_delete=models.SET_NULL, null=True, blank=True, related_name="admissions"
+    )
     pass_obj = models.ForeignKey(
         Pass, on_delete=models.SET_NULL, null=True, blank=True, related_name="admissions", db_column="pass_id"
     )
@@ -308,4 +323,3 @@ class Admission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.result} {self.scanned_at}"
-

@@ -23,9 +23,9 @@ def me(request):
         .prefetch_related(
             Prefetch(
                 "applications",
-                queryset=Application.objects.select_related("site__exhibition", "site__county").prefetch_related(
-                    "changes"
-                ),
+                queryset=Application.objects.select_related(
+                    "site__exhibition", "site__county"
+                ).prefetch_related("changes"),
             )
         )
     )

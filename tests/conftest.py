@@ -1,7 +1,10 @@
 """Shared test configuration: PostgreSQL-only marks and the browser for journeys."""
 
 import pytest
+from django.apps import apps
 from django.db import connection
+
+from vendors.reference_data import load_lorestan
 
 
 def pytest_collection_modifyitems(config, items):
@@ -14,3 +17,9 @@ def pytest_collection_modifyitems(config, items):
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness buys nothing in tests and costs seconds per user.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """For tests that commit (live server): the flush after each one also empties what migrate loaded."""
+    load_lorestan(apps.get_model)

@@ -67,3 +67,17 @@ def load_categories(path: Path, CategoryGroup, Category) -> int:
             )
             count += 1
     return count
+
+
+def load_lorestan(get_model) -> None:
+    """Lorestan, its counties and the sample categories. `get_model` is apps.get_model, historical or real."""
+    Province = get_model("vendors", "Province")
+    province, _ = Province.objects.update_or_create(
+        slug="lorestan", defaults={"name_fa": "لرستان", "name_en": "Lorestan"}
+    )
+    load_counties(
+        DATA_DIR / "lorestan_counties.csv", province, get_model("vendors", "County"), get_model("vendors", "CountyAlias")
+    )
+    load_categories(
+        DATA_DIR / "categories_sample.csv", get_model("vendors", "CategoryGroup"), get_model("vendors", "Category")
+    )

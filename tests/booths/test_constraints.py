@@ -30,7 +30,9 @@ def test_assignment_same_booth_next_day_is_allowed(site_with_booth):
     site, booth = site_with_booth
     Assignment.objects.create(booth=booth, date=site.start_date, application=factories.application(site))
     Assignment.objects.create(
-        booth=booth, date=site.start_date + datetime.timedelta(days=1), application=factories.application(site)
+        booth=booth,
+        date=site.start_date + datetime.timedelta(days=1),
+        application=factories.application(site),
     )
     assert Assignment.objects.filter(booth=booth).count() == 2
 
@@ -58,11 +60,17 @@ def test_admission_pass_admitted_twice_same_day_is_refused_but_failed_scans_are_
     now = timezone.now()
     today = timezone.localdate()
     Admission.objects.create(site=site, pass_obj=pass_obj, result="admitted", date=today, scanned_at=now)
-    Admission.objects.create(site=site, pass_obj=pass_obj, result="already_admitted", date=today, scanned_at=now)
+    Admission.objects.create(
+        site=site, pass_obj=pass_obj, result="already_admitted", date=today, scanned_at=now
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
         Admission.objects.create(site=site, pass_obj=pass_obj, result="admitted", date=today, scanned_at=now)
     Admission.objects.create(
-        site=site, pass_obj=pass_obj, result="admitted", date=today + datetime.timedelta(days=1), scanned_at=now
+        site=site,
+        pass_obj=pass_obj,
+        result="admitted",
+        date=today + datetime.timedelta(days=1),
+        scanned_at=now,
     )
     assert Admission.objects.filter(pass_obj=pass_obj).count() == 3
 

@@ -18,7 +18,10 @@ def test_signin_wrong_password_says_so_in_persian(client: Client, db):
     factories.user(username="province", password="demo-pass-987")
     response = client.post("/signin/", {"username": "province", "password": "wrong"})
     assert response.status_code == 200
-    assert "نام کاربری (یا شماره همراه) و گذرواژه با هم نمی‌خوانند. لطفاً هر دو را بررسی و دوباره تلاش کنید." in response.content.decode()
+    assert (
+        "نام کاربری (یا شماره همراه) و گذرواژه با هم نمی‌خوانند. لطفاً هر دو را بررسی و دوباره تلاش کنید."
+        in response.content.decode()
+    )
 
 
 def test_signout_needs_post_and_signs_out(client: Client, db):
@@ -63,7 +66,9 @@ def test_organiser_page_counts_applications_per_status_in_scope(client: Client, 
 
 
 @pytest.mark.parametrize("n_sites", [1, 4])
-def test_organiser_page_query_count_does_not_grow_with_sites(client: Client, db, django_assert_num_queries, n_sites):
+def test_organiser_page_query_count_does_not_grow_with_sites(
+    client: Client, db, django_assert_num_queries, n_sites
+):
     exhibition = factories.exhibition()
     for _ in range(n_sites):
         factories.application(factories.site(exhibition))

@@ -9,12 +9,11 @@ from tests import factories
 
 from .conftest import DESKTOP, PHONE
 
-# Live-server tests commit for real; serialized rollback restores what migrations loaded.
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e]
 
 
 @pytest.fixture
-def running_sites():
+def running_sites(reference_data):
     exhibition = factories.exhibition(title_fa="نمایشگاه سراسری مشاغل خانگی لرستان", slug="lorestan-1405")
     today = datetime.date.today()
     factories.site(

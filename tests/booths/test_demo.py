@@ -1,0 +1,329 @@
+"""The demo builder: idempotent, deterministic, and true to the rules the models and the product set."""
+
+import datetime
+import hashlib
+import re
+from collections import Counter
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import authenticate
+from django.db.models import Count
+
+from bazaarche.text import fold
+from bazaarche.validators import clean_mobile, clean_national_id
+from booths.demo import DRAFT_EXHIBITION_SLUG, EXHIBITION_SLUG, PASSWORD, demo_tracking_codes, load_demo
+from booths.models import Application, ApplicationChange, Assignment, Booth, GateToken, Offer, Pass
+from events.models import DayException, Exhibition, Site, Venue
+from events.schedule import schedule_for
+from vendors.models import Category, County, Province, SupportCompany, User, Vendor
+
+TODAY = datetime.date(2025, 11, 17)  # a Monday: the Friday bazaar in Dorud is not open
+ISO_TODAY = TODAY.isoformat()
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    # PBKDF2 takes about a second per hash; what is tested here is which users exist, not the hasher.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def model_counts() -> dict[str, int]:
+    return {
+        model._meta.label: model._default_manager.count()
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.app_label in {"vendors", "events", "booths"}
+    }
+
+
+def fingerprint() -> tuple:
+    """What the demo holds, without database ids or the random pass codes and gate keys."""
+    vendors = sorted(
+        Vendor.objects.values_list(
+            "tracking_code",
+            "national_id",
+            "mobile",
+            "first_name",
+            "last_name",
+            "county__slug",
+            "category__code",
+        )
+    )
+    applications = sorted(
+        (site, code, status, tuple(days))
+        for site, code, status, days in Application.objects.values_list(
+            "site__slug", "vendor__tracking_code", "status", "days"
+        )
+    )
+    assignments = sorted(
+        (site, booth, day.isoformat(), code)
+        for site, booth, day, code in Assignment.objects.values_list(
+            "booth__hall__site__slug", "booth__code", "date", "application__vendor__tracking_code"
+        )
+    )
+    offers = sorted(Offer.objects.values_list("application__vendor__tracking_code", "booth__code", "status"))
+    return vendors, applications, assignments, offers
+
+
+@pytest.mark.django_db
+def test_load_demo_twice_gives_the_same_counts_and_data():
+    load_demo(TODAY)
+    first_counts, first_data = model_counts(), fingerprint()
+
+    load_demo(TODAY)
+
+    assert model_counts() == first_counts
+    assert fingerprint() == first_data
+    assert Vendor.objects.count() == 300
+    assert SupportCompany.objects.count() == 3
+    assert Exhibition.objects.count() == 2
+    assert Site.objects.count() == 6
+    assert Venue.objects.count() == 6
+    assert Booth.objects.count() == 85 + 20 + 12 + 16 + 24 + 10
+    assert GateToken.objects.count() == 2
+    assert User.objects.count() == 3 + 1 + 21
+
+
+@pytest.mark.django_db
+def test_load_demo_twice_leaves_no_duplicates():
+    load_demo(TODAY)
+    load_demo(TODAY)
+
+    vendors = Vendor.objects.all()
+    assert sorted(v.tracking_code for v in vendors) == demo_tracking_codes()
+    assert len({v.national_id for v in vendors}) == 300
+    assert len({v.mobile for v in vendors}) == 300
+    assert list(Venue.objects.values("county", "name_fa").annotate(n=Count("id")).filter(n__gt=1)) == []
+    assert list(User.objects.values("username").annotate(n=Count("id")).filter(n__gt=1)) == []
+    assert SupportCompany.objects.get(name="شرکت هنر لر").managers.count() == 1
+    assert list(Application.objects.values("site", "vendor").annotate(n=Count("id")).filter(n__gt=1)) == []
+
+
+@pytest.mark.django_db
+def test_load_demo_keeps_what_it_did_not_create():
+    province = Province.objects.get(slug="lorestan")
+    county = County.objects.get(slug="azna")
+    venue = Venue.objects.create(county=county, name_fa="سالن شهرداری ازنا")
+    exhibition = Exhibition.objects.create(province=province, slug="azna-own", title_fa="بازارچه ازنا")
+    Site.objects.create(
+        exhibition=exhibition,
+        slug="azna-own-site",
+        title_fa="بازارچه ازنا",
+        county=county,
+        venue=venue,
+        start_date=TODAY,
+        end_date=TODAY,
+    )
+    vendor = Vendor.objects.create(
+        tracking_code="1404000000",
+        national_id="0499370899",
+        first_name="مریم",
+        last_name="رحیمی",
+        mobile="09120000000",
+        business_name="شیرینی خانگی مریم",
+        category=Category.objects.get(code="5005"),
+        permit_type=Vendor.PermitType.INDEPENDENT,
+        permit_issued=TODAY - datetime.timedelta(days=10),
+        permit_expires=TODAY + datetime.timedelta(days=300),
+        county=county,
+    )
+
+    load_demo(TODAY)
+    load_demo(TODAY)
+
+    assert Site.objects.filter(slug="azna-own-site").count() == 1
+    assert Vendor.objects.filter(pk=vendor.pk).count() == 1
+    assert Vendor.objects.count() == 301
+
+
+@pytest.mark.django_db
+def test_demo_exhibition_has_sites_in_five_counties():
+    load_demo(TODAY)
+
+    published = Exhibition.objects.get(slug=EXHIBITION_SLUG)
+    counties = set(published.sites.values_list("county__slug", flat=True))
+    assert counties == {"khorramabad", "borujerd", "dorud", "aligudarz", "kuhdasht"}
+    assert published.status == Exhibition.Status.PUBLISHED
+    assert published.published_at is not None
+    draft = Exhibition.objects.get(slug=DRAFT_EXHIBITION_SLUG)
+    assert draft.status == Exhibition.Status.DRAFT
+    assert list(draft.sites.values_list("slug", flat=True)) == ["azna-yalda"]
+
+
+@pytest.mark.django_db
+def test_demo_sites_some_open_today_some_later():
+    load_demo(TODAY)
+
+    schedules = {site.slug: schedule_for(site) for site in Site.objects.all()}
+    open_today = {slug for slug, schedule in schedules.items() if schedule.day(TODAY) is not None}
+    later = set(Site.objects.filter(start_date__gt=TODAY).values_list("slug", flat=True))
+    assert open_today == {"khorramabad-fairground", "borujerd-bazaar"}
+    assert later == {"aligudarz-tuesday", "kuhdasht-fair", "azna-yalda"}
+    fairground = schedules["khorramabad-fairground"]
+    assert len(fairground.open_days) == 5
+    assert [c.reason_fa for c in fairground.closures] == ["تعطیل رسمی"]
+    assert fairground.day(TODAY).opens == datetime.time(14, 0)
+    assert {d.date.weekday() for d in schedules["dorud-friday"].open_days} == {4}
+    assert {d.date.weekday() for d in schedules["aligudarz-tuesday"].open_days} == {1}
+    fair = schedules["kuhdasht-fair"]
+    assert len(fair.open_days) == 4
+    assert [(c.reason_fa, c.estimated) for c in fair.closures] == [("تاسوعا (تاریخ تقریبی)", True)]
+    assert DayException.objects.filter(site__slug="kuhdasht-fair", closed=False).count() == 1
+
+
+@pytest.mark.django_db
+def test_demo_applications_cover_every_status_on_open_days():
+    load_demo(TODAY)
+
+    assert set(Application.objects.values_list("status", flat=True)) == set(Application.Status.values)
+    for site in Site.objects.prefetch_related("applications"):
+        open_days = {d.date.isoformat() for d in schedule_for(site).open_days}
+        for application in site.applications.all():
+            assert application.days
+            assert set(application.days) <= open_days
+    # Every application's history starts with its submission and ends in its current status.
+    for application in Application.objects.prefetch_related("changes"):
+        changes = list(application.changes.all())
+        assert (changes[0].old_status, changes[0].new_status) == ("", Application.Status.SUBMITTED)
+        assert changes[-1].new_status == application.status
+    rejected = ApplicationChange.objects.filter(new_status=Application.Status.REJECTED)
+    assert rejected.filter(reason="").count() == 0
+
+
+@pytest.mark.django_db
+def test_demo_sign_ins_authenticate():
+    result = load_demo(TODAY)
+
+    assert [s.role for s in result.users] == [
+        "admin",
+        "provincial organiser",
+        "county organiser",
+        "vendor",
+        "support company manager",
+    ]
+    for sign_in in result.users:
+        assert sign_in.password == PASSWORD
+        user = authenticate(username=sign_in.username, password=sign_in.password)
+        assert user is not None
+        assert user.username == sign_in.username
+    admin = User.objects.get(username="admin")
+    assert (admin.is_staff, admin.is_superuser) == (True, True)
+    assert User.objects.get(username="khorramabad").organiser_county.slug == "khorramabad"
+    assert User.objects.get(username="province").organiser_province.slug == "lorestan"
+
+
+@pytest.mark.django_db
+def test_demo_vendor_sign_in_has_a_booth_today_and_another_application():
+    result = load_demo(TODAY)
+
+    user = User.objects.get(username=result.users[3].username)
+    vendor = Vendor.objects.get(user=user)
+    assert user.mobile == vendor.mobile == user.username
+    today = Assignment.objects.get(application__vendor=vendor, date=TODAY)
+    assert today.booth.hall.site.slug == "khorramabad-fairground"
+    assert today.offer.status == Offer.Status.CONFIRMED
+    assert Pass.objects.filter(application=today.application, holder=Pass.Holder.VENDOR).count() == 1
+    assert set(vendor.applications.values_list("site__slug", flat=True)) == {
+        "khorramabad-fairground",
+        "kuhdasht-fair",
+    }
+    assert Vendor.objects.filter(user__isnull=False).count() == 21
+
+
+@pytest.mark.django_db
+def test_demo_support_company_has_manager_and_members():
+    result = load_demo(TODAY)
+
+    company = SupportCompany.objects.get(name="شرکت هنر لر")
+    assert list(company.managers.values_list("username", flat=True)) == [result.users[4].username]
+    assert company.members.count() == 15
+    assert set(company.members.values_list("permit_type", flat=True)) == {Vendor.PermitType.PIECE_RATE}
+    assert all(len(c.national_id) == 11 for c in SupportCompany.objects.all())
+    piece_rate = Vendor.objects.filter(permit_type=Vendor.PermitType.PIECE_RATE)
+    assert piece_rate.filter(support_company__isnull=True).count() == 0
+
+
+@pytest.mark.django_db
+def test_demo_assignments_never_double_book():
+    load_demo(TODAY)
+
+    per_booth_day = Assignment.objects.values("booth", "date").annotate(n=Count("id")).filter(n__gt=1)
+    per_application_day = (
+        Assignment.objects.values("application", "date").annotate(n=Count("id")).filter(n__gt=1)
+    )
+    assert list(per_booth_day) == []
+    assert list(per_application_day) == []
+    assignments = Assignment.objects.select_related("booth", "application", "offer")
+    assert set(assignments.values_list("booth__hall__site__slug", flat=True)) == {
+        "khorramabad-fairground",
+        "borujerd-bazaar",
+    }
+    for assignment in assignments:
+        application = assignment.application
+        assert set(application.needs) <= set(assignment.booth.features)
+        assert not assignment.booth.blocked
+        assert assignment.date.isoformat() in application.days
+        assert assignment.offer.booth_id == assignment.booth_id
+        assert assignment.offer.status in {Offer.Status.CONFIRMED, Offer.Status.PENDING}
+    statuses = Counter(Offer.objects.values_list("status", flat=True))
+    assert statuses[Offer.Status.DECLINED] == 1
+    assert statuses[Offer.Status.PENDING] >= 1
+
+
+@pytest.mark.django_db
+def test_demo_borujerd_shares_twenty_booths_between_forty_women():
+    load_demo(TODAY)
+
+    site = Site.objects.get(slug="borujerd-bazaar")
+    accepted = site.applications.filter(status=Application.Status.ACCEPTED)
+    assert accepted.count() == 40
+    assert set(accepted.values_list("vendor__gender", flat=True)) == {Vendor.Gender.FEMALE}
+    per_booth = (
+        Assignment.objects.filter(booth__hall__site=site)
+        .values("booth")
+        .annotate(apps=Count("application", distinct=True), days=Count("id"))
+    )
+    assert sorted((row["apps"], row["days"]) for row in per_booth) == [(2, 10)] * 20
+
+
+@pytest.mark.django_db
+def test_demo_vendor_identifiers_are_valid():
+    load_demo(TODAY)
+
+    for vendor in Vendor.objects.all():
+        assert clean_national_id(vendor.national_id) == vendor.national_id
+        assert re.fullmatch(r"09[0-9]{9}", vendor.mobile)
+        assert clean_mobile(vendor.mobile) == vendor.mobile
+        assert vendor.permit_issued < vendor.permit_expires
+        assert re.fullmatch(r"[0-9]{10}", vendor.postal_code)
+        assert vendor.address
+        parts = (vendor.first_name, vendor.last_name, vendor.business_name, vendor.tracking_code)
+        parts += (vendor.national_id, vendor.mobile)
+        assert vendor.search_text == " ".join(fold(part) for part in parts)
+    assert Vendor.objects.filter(permit_expires__lt=TODAY).count() >= 1
+    soon = Vendor.objects.filter(
+        permit_expires__gte=TODAY, permit_expires__lte=TODAY + datetime.timedelta(days=30)
+    )
+    assert soon.count() >= 1
+    assert Vendor.objects.values("county").distinct().count() == 12
+
+
+@pytest.mark.django_db
+def test_demo_passes_are_valid_today_and_gate_keys_match():
+    result = load_demo(TODAY)
+
+    for slug in ("khorramabad-fairground", "borujerd-bazaar"):
+        valid_today = Pass.objects.filter(
+            site__slug=slug,
+            application__assignments__date=TODAY,
+            application__assignments__offer__status=Offer.Status.CONFIRMED,
+        )
+        assert valid_today.count() >= 20
+    confirmed = Application.objects.filter(offers__status=Offer.Status.CONFIRMED)
+    assert Pass.objects.exclude(application__in=confirmed).count() == 0
+    assert Pass.objects.values("code").distinct().count() == Pass.objects.count()
+    assert sorted(key.site_slug for key in result.gate_keys) == ["borujerd-bazaar", "khorramabad-fairground"]
+    for key in result.gate_keys:
+        token = GateToken.objects.get(site__slug=key.site_slug)
+        assert token.key_hash == hashlib.sha256(key.key.encode()).hexdigest()
+        assert token.key_prefix == key.key[:6]
