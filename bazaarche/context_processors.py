@@ -8,7 +8,12 @@ from django.utils.translation import get_language
 def shell(request) -> dict:
     current = get_language()
     languages = [
-        {"code": code, "name": name, "url": translate_url(request.get_full_path(), code), "active": code == current}
+        {
+            "code": code,
+            "name": name,
+            "url": translate_url(request.get_full_path(), code),
+            "active": code == current,
+        }
         for code, name in settings.LANGUAGES
     ]
     return {"shell_languages": languages}

@@ -576,8 +576,9 @@ def _site(
         title_en=title_en,
         start_date=start,
         end_date=end,
-        applications_open=window[0] if window else None,
-        applications_close=window[1] if window else None,
+        # Calls open at 08:00 and close at 20:00, as an office would announce them.
+        applications_open=window[0].replace(hour=8, minute=0, second=0, microsecond=0) if window else None,
+        applications_close=window[1].replace(hour=20, minute=0, second=0, microsecond=0) if window else None,
         helpers_per_booth=2,
         confirm_days=3,
     )
@@ -870,8 +871,8 @@ def _exhibitions(
             DayException(
                 date=start + 3 * day,
                 closed=True,
-                reason_fa="تاسوعا (تاریخ تقریبی)",
-                reason_en="Tasua (estimated date)",
+                reason_fa="تاسوعا",
+                reason_en="Tasua",
                 estimated=True,
             ),
         ),
@@ -1281,6 +1282,7 @@ def _allocate(
     for placement in movable[len(movable) // 2 : len(movable) // 2 + declined]:
         placement.offer_status = Offer.Status.DECLINED
         floor.release(placement.booth, placement.application)
+        in_quota -= quota is not None and placement.application.vendor.category.group_id == quota.group_id
         _change(
             demo,
             placement.application,
@@ -1294,6 +1296,7 @@ def _allocate(
             over_quota = quota is not None and application.vendor.category.group_id == quota.group_id
             if floor.fits(placement.booth, application) and not (over_quota and in_quota >= quota_limit):
                 floor.take(placement.booth, application)
+                in_quota += over_quota
                 waiting.remove(application)
                 rank = ordered.index(application) + 1
                 placements.append(

@@ -197,7 +197,8 @@ class DayException(Bilingual, models.Model):
         constraints = [
             models.UniqueConstraint(fields=["site", "date"], name="exception_one_per_site_day"),
             models.CheckConstraint(
-                condition=Q(closed=True) | Q(opens__isnull=False, closes__isnull=False, closes__gt=F("opens")),
+                condition=Q(closed=True)
+                | Q(opens__isnull=False, closes__isnull=False, closes__gt=F("opens")),
                 name="exception_open_has_hours",
             ),
         ]

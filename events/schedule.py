@@ -3,6 +3,8 @@
 import datetime
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from .models import DayException, OpeningHours, Site
 
 
@@ -70,3 +72,23 @@ def open_state(schedule: SiteSchedule, now: datetime.datetime) -> OpenState:
         if now < opens:
             return OpenState(False, next_opens=opens)
     return OpenState(False)
+
+
+# The Iranian week starts on Saturday (Python weekday 5).
+SATURDAY_FIRST = [5, 6, 0, 1, 2, 3, 4]
+
+
+def week_order(hours: list[OpeningHours]) -> list[OpeningHours]:
+    return sorted(hours, key=lambda h: SATURDAY_FIRST.index(h.weekday))
+
+
+def same_hours_every_day(hours: list[OpeningHours]) -> bool:
+    return len(hours) == 7 and len({(h.opens, h.closes) for h in hours}) == 1
+
+
+def weekly_label(hours: list[OpeningHours]) -> str:
+    """«Every Friday» for a weekly bazaar; empty for a site open every day or with no hours."""
+    if not hours or len(hours) == 7:
+        return ""
+    names = [h.get_weekday_display() for h in week_order(hours)]
+    return gettext("Every %(days)s") % {"days": gettext(", ").join(names)}

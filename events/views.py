@@ -11,13 +11,22 @@ from vendors.models import County
 
 from .models import Exhibition, Site
 from .permissions import can_view_exhibition, can_view_site
-from .schedule import open_state, schedule_for
+from .schedule import open_state, same_hours_every_day, schedule_for, week_order, weekly_label
 
 
 def public_sites():
-    return Site.objects.filter(
-        exhibition__status=Exhibition.Status.PUBLISHED, status=Site.Status.ACTIVE
-    ).select_related("exhibition", "county", "venue")
+    return (
+        Site.objects.filter(exhibition__status=Exhibition.Status.PUBLISHED, status=Site.Status.ACTIVE)
+        .select_related("exhibition", "county", "venue")
+        .prefetch_related("hours")
+    )
+
+
+def with_weekly_labels(sites) -> list[Site]:
+    sites = list(sites)
+    for site in sites:
+        site.weekly_label = weekly_label(list(site.hours.all()))
+    return sites
 
 
 def home(request):
@@ -28,13 +37,18 @@ def home(request):
     if request.GET.get("county"):
         county = get_object_or_404(County, slug=request.GET["county"])
         sites = sites.filter(county=county)
+    sites = with_weekly_labels(sites)
     by_county = [
-        {"county": c, "now": [s for s in group if s.start_date <= today], "coming": [s for s in group if s.start_date > today]}
+        {
+            "county": c,
+            "now": [s for s in group if s.start_date <= today],
+            "coming": [s for s in group if s.start_date > today],
+        }
         for c, group in ((c, list(g)) for c, g in groupby(sites, key=lambda s: s.county))
     ]
-    counties = County.objects.annotate(
-        upcoming=Count("sites", filter=_upcoming_filter(today))
-    ).filter(upcoming__gt=0)
+    counties = County.objects.annotate(upcoming=Count("sites", filter=_upcoming_filter(today))).filter(
+        upcoming__gt=0
+    )
     return render(
         request,
         "events/home.html",
@@ -53,13 +67,22 @@ def _upcoming_filter(today):
 def exhibition_detail(request, slug):
     exhibition = get_object_or_404(
         Exhibition.objects.select_related("province").prefetch_related(
-            Prefetch("sites", queryset=Site.objects.select_related("county", "venue").order_by("start_date", "pk"))
+            Prefetch(
+                "sites",
+                queryset=Site.objects.select_related("county", "venue")
+                .prefetch_related("hours")
+                .order_by("start_date", "pk"),
+            )
         ),
         slug=slug,
     )
     if not can_view_exhibition(request.user, exhibition):
         raise Http404
-    return render(request, "events/exhibition.html", {"exhibition": exhibition, "sites": exhibition.sites.all()})
+    return render(
+        request,
+        "events/exhibition.html",
+        {"exhibition": exhibition, "sites": with_weekly_labels(exhibition.sites.all())},
+    )
 
 
 def site_detail(request, slug):
@@ -70,6 +93,7 @@ def site_detail(request, slug):
     if not can_view_site(request.user, site):
         raise Http404
     schedule = schedule_for(site)
+    hours = week_order(list(site.hours.all()))
     return render(
         request,
         "events/site.html",
@@ -78,6 +102,8 @@ def site_detail(request, slug):
             "exhibition": site.exhibition,
             "schedule": schedule,
             "state": open_state(schedule, timezone.localtime()),
-            "hours": sorted(site.hours.all(), key=lambda h: (h.weekday + 2) % 7),
+            "hours": hours,
+            "every_day": same_hours_every_day(hours),
+            "weekly_label": weekly_label(hours),
         },
     )

@@ -84,7 +84,9 @@ def venue(county_slug: str = "khorramabad", **fields) -> Venue:
     return Venue.objects.create(county=county(county_slug), **fields)
 
 
-def site(exhibition_obj: Exhibition | None = None, county_slug: str = "khorramabad", hours=(14, 20), **fields) -> Site:
+def site(
+    exhibition_obj: Exhibition | None = None, county_slug: str = "khorramabad", hours=(14, 20), **fields
+) -> Site:
     """A site with the same opening hours every weekday (hours=None for none)."""
     n = next(_seq)
     today = timezone.localdate()

@@ -60,7 +60,15 @@ class VendorPhotoInline(admin.TabularInline):
 
 @admin.register(Vendor)
 class VendorAdmin(admin.ModelAdmin):
-    list_display = ["tracking_code", "business_name", "first_name", "last_name", "category", "county", "permit_expires"]
+    list_display = [
+        "tracking_code",
+        "business_name",
+        "first_name",
+        "last_name",
+        "category",
+        "county",
+        "permit_expires",
+    ]
     list_filter = ["county", "permit_type", "category__group"]
     search_fields = ["search_text"]
     raw_id_fields = ["user", "support_company"]

@@ -11,7 +11,9 @@ from bazaarche.validators import clean_mobile
 
 class SignInForm(AuthenticationForm):
     error_messages = {
-        "invalid_login": _("That username or mobile number and password do not match. Please check both and try again."),
+        "invalid_login": _(
+            "That username or mobile number and password do not match. Please check both and try again."
+        ),
         "inactive": _("This account is switched off. Please contact the Directorate."),
     }
     username = forms.CharField(

@@ -220,7 +220,12 @@ class Vendor(models.Model):
     female_head_of_household = models.BooleanField(_("female head of household"), default=False)
     disability = models.BooleanField(_("has a disability"), default=False)
     user = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="vendors", verbose_name=_("account")
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="vendors",
+        verbose_name=_("account"),
     )
     search_text = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -232,7 +237,8 @@ class Vendor(models.Model):
         verbose_name_plural = _("vendors")
         constraints = [
             models.CheckConstraint(
-                condition=Q(permit_expires__gt=models.F("permit_issued")), name="vendor_permit_expires_after_issue"
+                condition=Q(permit_expires__gt=models.F("permit_issued")),
+                name="vendor_permit_expires_after_issue",
             ),
             models.CheckConstraint(
                 condition=~Q(permit_type="piece_rate") | Q(support_company__isnull=False),

@@ -45,7 +45,12 @@ class Roles:
 
 
 def is_provincial_organiser(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.organiser_province_id and not user.organiser_county_id)
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.organiser_province_id
+        and not user.organiser_county_id
+    )
 
 
 def is_county_organiser(user: User) -> bool:

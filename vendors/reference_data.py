@@ -76,8 +76,13 @@ def load_lorestan(get_model) -> None:
         slug="lorestan", defaults={"name_fa": "لرستان", "name_en": "Lorestan"}
     )
     load_counties(
-        DATA_DIR / "lorestan_counties.csv", province, get_model("vendors", "County"), get_model("vendors", "CountyAlias")
+        DATA_DIR / "lorestan_counties.csv",
+        province,
+        get_model("vendors", "County"),
+        get_model("vendors", "CountyAlias"),
     )
     load_categories(
-        DATA_DIR / "categories_sample.csv", get_model("vendors", "CategoryGroup"), get_model("vendors", "Category")
+        DATA_DIR / "categories_sample.csv",
+        get_model("vendors", "CategoryGroup"),
+        get_model("vendors", "Category"),
     )

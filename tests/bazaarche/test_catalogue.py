@@ -34,8 +34,20 @@ def test_catalogue_fa_covers_every_string_in_the_source(tmp_path):
     shutil.copy(PO, backup)
     try:
         subprocess.run(
-            [sys.executable, "manage.py", "makemessages", "-l", "fa", "--no-obsolete", "-v", "0",
-             "--ignore=.venv", "--ignore=tests", "--ignore=bench", "--ignore=staticfiles"],
+            [
+                sys.executable,
+                "manage.py",
+                "makemessages",
+                "-l",
+                "fa",
+                "--no-obsolete",
+                "-v",
+                "0",
+                "--ignore=.venv",
+                "--ignore=tests",
+                "--ignore=bench",
+                "--ignore=staticfiles",
+            ],
             cwd=settings.BASE_DIR,
             check=True,
         )

@@ -30,7 +30,9 @@ print(json.dumps(result))
 
 
 def probe(**env) -> dict:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "REDIS_URL", "DJANGO_"))}
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "REDIS_URL", "DJANGO_"))
+    }
     out = subprocess.run(
         [sys.executable, "-c", PROBE],
         env={**clean, "DJANGO_SETTINGS_MODULE": "bazaarche.settings", **env},
@@ -89,9 +91,18 @@ def test_settings_production_refuses_to_start_without_a_secret_key():
 def test_settings_production_passes_check_deploy():
     out = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        env={**os.environ, "DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "k" * 20 + "-a-long-and-random-enough-test-secret-0123456789"},
+        env={
+            # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for themselves; production never has it.
+            **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": "k" * 20 + "-a-long-and-random-enough-test-secret-0123456789",
+        },
         cwd=settings.BASE_DIR,
         capture_output=True,
         text=True,
     )
-    assert (out.returncode, out.stdout.strip()) == (0, "System check identified no issues (0 silenced).")
+    assert (out.returncode, out.stdout.strip(), out.stderr) == (
+        0,
+        "System check identified no issues (0 silenced).",
+        "",
+    )

@@ -167,7 +167,7 @@ def test_demo_sites_some_open_today_some_later():
     assert {d.date.weekday() for d in schedules["aligudarz-tuesday"].open_days} == {1}
     fair = schedules["kuhdasht-fair"]
     assert len(fair.open_days) == 4
-    assert [(c.reason_fa, c.estimated) for c in fair.closures] == [("تاسوعا (تاریخ تقریبی)", True)]
+    assert [(c.reason_fa, c.estimated) for c in fair.closures] == [("تاسوعا", True)]
     assert DayException.objects.filter(site__slug="kuhdasht-fair", closed=False).count() == 1
 
 
@@ -327,3 +327,24 @@ def test_demo_passes_are_valid_today_and_gate_keys_match():
         token = GateToken.objects.get(site__slug=key.site_slug)
         assert token.key_hash == hashlib.sha256(key.key.encode()).hexdigest()
         assert token.key_prefix == key.key[:6]
+
+
+@pytest.mark.django_db
+def test_demo_allocation_keeps_quota_and_valid_permits():
+    load_demo(TODAY)
+
+    site = Site.objects.get(slug="khorramabad-fairground")
+    quota = site.quotas.get()
+    usable = Booth.objects.filter(hall__site=site, blocked=False).count()
+    placed_in_group = (
+        Offer.objects.filter(application__site=site, application__vendor__category__group=quota.group)
+        .exclude(status=Offer.Status.DECLINED)
+        .count()
+    )
+    assert (quota.group.slug, quota.max_percent) == ("agricultural-processing", 40)
+    assert 0 < placed_in_group <= usable * 40 // 100
+    for assignment in Assignment.objects.select_related("application__vendor"):
+        assert assignment.application.vendor.permit_valid_on(assignment.date)
+    assert set(
+        Application.objects.filter(pinned_booth__isnull=False).values_list("pinned_booth__code", flat=True)
+    ) == {"A-12"}

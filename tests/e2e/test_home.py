@@ -33,7 +33,9 @@ def running_sites(reference_data):
 
 
 @pytest.mark.parametrize("viewport,name", [(PHONE, "home-phone"), (DESKTOP, "home-desktop")])
-def test_home_in_persian_rtl_loads_nothing_from_other_hosts(live_server, browser, screenshot, running_sites, viewport, name):
+def test_home_in_persian_rtl_loads_nothing_from_other_hosts(
+    live_server, browser, screenshot, running_sites, viewport, name
+):
     context = browser.new_context(viewport=viewport, device_scale_factor=1)
     page = context.new_page()
     hosts = set()

@@ -60,7 +60,11 @@ def test_home_hides_draft_exhibitions_and_ended_sites(client: Client, nowruz_sit
     draft = factories.exhibition(status="draft")
     factories.site(draft, title_fa="پیش‌نویس پنهان")
     today = datetime.date.today()
-    factories.site(title_fa="تمام‌شده", start_date=today - datetime.timedelta(days=9), end_date=today - datetime.timedelta(days=2))
+    factories.site(
+        title_fa="تمام‌شده",
+        start_date=today - datetime.timedelta(days=9),
+        end_date=today - datetime.timedelta(days=2),
+    )
     content = client.get("/").content.decode()
     assert "پیش‌نویس پنهان" not in content
     assert "تمام‌شده" not in content
@@ -76,9 +80,11 @@ def test_site_page_of_draft_exhibition_is_404_for_visitors_and_shown_to_its_orga
 
 
 def test_site_page_shows_hours_and_closures_in_persian(client: Client, nowruz_site):
-    DayException.objects.create(site=nowruz_site, date=NOWRUZ_1406 + datetime.timedelta(days=1), reason_fa="تعطیل رسمی")
+    DayException.objects.create(
+        site=nowruz_site, date=NOWRUZ_1406 + datetime.timedelta(days=1), reason_fa="تعطیل رسمی"
+    )
     content = client.get("/sites/khorramabad-nowruz/").content.decode()
-    assert "۱۴:۰۰ – ۲۰:۰۰" in content
+    assert '<th scope="row">هر روز</th><td>۱۴:۰۰ – ۲۰:۰۰</td>' in content
     assert "تعطیل رسمی" in content
     assert "در مجموع ۵ روز باز است." in content
 
@@ -90,29 +96,40 @@ def test_unknown_site_is_404(client: Client, db):
 def test_home_query_count_does_not_grow_with_sites(client: Client, db, django_assert_num_queries):
     exhibition = factories.exhibition()
     factories.site(exhibition, county_slug="khorramabad")
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         client.get("/")
     for county in ["borujerd", "dorud", "azna", "khorramabad"]:
         factories.site(exhibition, county_slug=county)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         client.get("/")
 
 
 def test_exhibition_page_query_count_does_not_grow_with_sites(client: Client, db, django_assert_num_queries):
     exhibition = factories.exhibition()
     factories.site(exhibition)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         client.get(f"/exhibitions/{exhibition.slug}/")
     for county in ["borujerd", "dorud", "azna"]:
         factories.site(exhibition, county_slug=county)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         client.get(f"/exhibitions/{exhibition.slug}/")
 
 
-def test_site_page_query_count_does_not_grow_with_exceptions(client: Client, nowruz_site, django_assert_num_queries):
+def test_site_page_query_count_does_not_grow_with_exceptions(
+    client: Client, nowruz_site, django_assert_num_queries
+):
     with django_assert_num_queries(3):
         client.get("/sites/khorramabad-nowruz/")
     for offset in range(4):
         DayException.objects.create(site=nowruz_site, date=NOWRUZ_1406 + datetime.timedelta(days=offset))
     with django_assert_num_queries(3):
         client.get("/sites/khorramabad-nowruz/")
+
+
+def test_weekly_bazaar_card_says_which_weekday(client: Client, db):
+    friday = 4
+    site = factories.site(title_fa="بازارچه جمعه", hours=None)
+    site.hours.create(weekday=friday, opens=datetime.time(16), closes=datetime.time(21))
+    content = client.get("/").content.decode()
+    assert "هر جمعه · " in content
+    assert "هر جمعه · " in client.get(f"/sites/{site.slug}/").content.decode()

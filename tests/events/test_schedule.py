@@ -28,7 +28,12 @@ def test_schedule_every_day_hours_gives_every_date():
 def test_schedule_weekly_bazaar_keeps_only_its_weekday():
     friday = 4
     schedule = build_schedule(site(28), [hours(friday, 16, 21)], [])
-    assert [d.date.isoformat() for d in schedule.open_days] == ["2027-03-19", "2027-03-26", "2027-04-02", "2027-04-09"]
+    assert [d.date.isoformat() for d in schedule.open_days] == [
+        "2027-03-19",
+        "2027-03-26",
+        "2027-04-02",
+        "2027-04-09",
+    ]
 
 
 def test_schedule_closure_removes_the_day_and_is_listed():

@@ -31,8 +31,15 @@ ACTIONS = {
 }
 
 ORGANISING = {
-    "edit_site", "review", "allocate", "issue_passes", "manage_gate_tokens", "view_application",
-    "view_pass", "view_vendor_private", "view_draft_site",
+    "edit_site",
+    "review",
+    "allocate",
+    "issue_passes",
+    "manage_gate_tokens",
+    "view_application",
+    "view_pass",
+    "view_vendor_private",
+    "view_draft_site",
 }
 OWN_VENDOR = {"apply_for_vendor", "view_application", "respond_to_offer", "view_pass", "view_vendor_private"}
 
@@ -123,7 +130,10 @@ def test_roles_names_each_kind_of_user(world):
 def test_applications_visible_to_is_scoped(world):
     users = world["users"]
     app_id = world["application"].pk
-    visible = {role: list(booths_perm.applications_visible_to(u).values_list("pk", flat=True)) for role, u in users.items()}
+    visible = {
+        role: list(booths_perm.applications_visible_to(u).values_list("pk", flat=True))
+        for role, u in users.items()
+    }
     assert visible == {
         "anonymous": [],
         "provincial_organiser": [app_id],

@@ -42,4 +42,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.MIGRATE_HEADING("Gate staff tokens (new on every load)"))
         for gate in result.gate_keys:
             self.stdout.write(f"{gate.site_slug}  {gate.name}  {gate.key}")
-        self.stdout.write("Use: POST /api/checkin/ with the header  Authorization: Token <key>")
+        self.stdout.write(
+            "Each is bound to its site, for gate check-in (POST /api/checkin/, Authorization: Token <key>)."
+        )
