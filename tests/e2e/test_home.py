@@ -42,6 +42,8 @@ def test_home_in_persian_rtl_loads_nothing_from_other_hosts(
     page.on("request", lambda request: hosts.add(urlsplit(request.url).netloc))
     failed = []
     page.on("requestfailed", lambda request: failed.append(request.url))
+    errors = []  # a Content-Security-Policy violation shows up here
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.goto(live_server.url + "/")
     page.wait_for_load_state("networkidle")
 
@@ -54,5 +56,6 @@ def test_home_in_persian_rtl_loads_nothing_from_other_hosts(
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth") is True
     assert hosts == {urlsplit(live_server.url).netloc}
     assert failed == []
+    assert errors == []
     screenshot(page, name)
     context.close()
