@@ -194,3 +194,24 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# Sign-in by SMS one-time code (vendors and company managers). The console backend prints the
+# message; "vendors.sms.MemoryBackend" records it (tests); "vendors.sms.KavenegarBackend" sends it.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "vendors.sms.ConsoleBackend")
+SMS_API_KEY = os.environ.get("SMS_API_KEY", "")
+SMS_SENDER = os.environ.get("SMS_SENDER", "")
+SMS_API_URL = os.environ.get("SMS_API_URL", "https://api.kavenegar.com/v1")
+OTP_TTL_SECONDS = int(os.environ.get("OTP_TTL_SECONDS", "300"))
+OTP_MAX_WRONG = 5  # wrong codes in a row before the number is locked
+OTP_LOCK_SECONDS = 15 * 60
+OTP_SENDS_PER_NUMBER = (3, 10 * 60)  # at most 3 codes per number in 10 minutes
+OTP_SENDS_PER_ADDRESS = (10, 60 * 60)  # at most 10 codes per client address in an hour
+
+# Product photos: real images only, limited in bytes and pixels, re-encoded without metadata.
+PHOTO_MAX_BYTES = 8 * 1024 * 1024
+PHOTO_MAX_PIXELS = 40_000_000
+PHOTO_MAX_SIDE = 2000  # stored photos are scaled down to fit
+PHOTO_THUMB_SIDE = 400
+PHOTOS_PER_VENDOR = 12
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -2,10 +2,10 @@
 
 from django.contrib.auth import views as auth_views
 
-from .forms import SignInForm
+from vendors.forms import SignInForm
 
 
-class SignInView(auth_views.LoginView):
+class PasswordSignInView(auth_views.LoginView):
     form_class = SignInForm
     template_name = "vendors/signin.html"
     redirect_authenticated_user = True
