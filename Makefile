@@ -12,9 +12,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test install messages db demo chromium lint check-deploy clean
 
-run: install messages db ## install, migrate, load the demo and serve on 127.0.0.1:$(PORT)
+run: install messages db ## install, migrate, load the demo and serve on 127.0.0.1:$(PORT) with a task worker
 	$(BIN)/python manage.py load_demo
 	@echo "Serving on http://127.0.0.1:$(PORT)/  (English: http://127.0.0.1:$(PORT)/en/)"
+	@$(BIN)/python manage.py db_worker --no-startup-delay & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install messages chromium ## run the whole suite (SQLite; PostgreSQL when DATABASE_URL is set)
