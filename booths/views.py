@@ -20,6 +20,7 @@ def me(request):
     vendors = (
         Vendor.objects.filter(user=request.user)
         .select_related("category", "county", "support_company")
+        .prefetch_related("photos")
         .prefetch_related(
             Prefetch(
                 "applications",

@@ -1,4 +1,6 @@
-"""Sign-in form: usernames and mobile numbers arrive with Persian digits and stray marks."""
+"""Sign-in forms: mobile numbers, codes and usernames arrive with Persian digits and stray marks."""
+
+import re
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -28,3 +30,54 @@ class SignInForm(AuthenticationForm):
             return clean_mobile(username)
         except ValidationError:
             return username
+
+
+class TelInput(forms.TextInput):
+    input_type = "tel"
+
+
+class MobileForm(forms.Form):
+    """The first step of a vendor's sign-in: the mobile number registered in the home-jobs registry."""
+
+    mobile = forms.CharField(
+        label=_("Mobile number"),
+        help_text=_("For example 09161234567"),
+        max_length=30,
+        widget=TelInput(
+            attrs={
+                "inputmode": "tel",
+                "autocomplete": "tel",
+                "dir": "ltr",
+                "autofocus": True,
+                "class": "number",
+            }
+        ),
+    )
+
+    def clean_mobile(self) -> str:
+        return clean_mobile(self.cleaned_data["mobile"])
+
+
+class CodeForm(forms.Form):
+    """The second step: the six-digit code from the SMS, typed in Persian or ASCII digits."""
+
+    code = forms.CharField(
+        label=_("Code from the SMS"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "dir": "ltr",
+                "autofocus": True,
+                "class": "number code",
+            }
+        ),
+        error_messages={"required": _("Enter the 6-digit code from the SMS.")},
+    )
+
+    def clean_code(self) -> str:
+        code = re.sub(r"[\s\-]", "", normalize(self.cleaned_data["code"]))
+        if not re.fullmatch(r"[0-9]{6}", code):
+            raise ValidationError(_("Enter the 6-digit code from the SMS."), code="bad_code")
+        return code

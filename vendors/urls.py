@@ -3,18 +3,24 @@ from django.urls import path
 from .views import directory, imports, profile, signin
 
 urlpatterns = [
-    path("signin/", signin.PasswordSignInView.as_view(), name="signin"),
-    path("signin/code/", signin.PasswordSignInView.as_view(), name="signin-code"),
+    path("signin/", signin.signin, name="signin"),
+    path("signin/code/", signin.signin_code, name="signin-code"),
     path("signin/password/", signin.PasswordSignInView.as_view(), name="signin-password"),
     path("signout/", signin.SignOutView.as_view(), name="signout"),
-    path("me/business/<int:pk>/", profile.not_yet, name="vendor-profile"),
-    path("me/business/<int:pk>/photos/<int:photo_pk>/delete/", profile.not_yet, name="vendor-photo-delete"),
-    path("company/<int:pk>/", profile.not_yet, name="company"),
-    path("organiser/vendors/", directory.not_yet, name="vendor-directory"),
-    path("organiser/vendors/export.<str:fmt>", directory.not_yet, name="vendor-export"),
-    path("organiser/vendors/<int:pk>/", directory.not_yet, name="vendor-detail"),
-    path("organiser/imports/", imports.not_yet, name="registry-imports"),
-    path("organiser/imports/<int:pk>/", imports.not_yet, name="registry-import"),
-    path("organiser/imports/<int:pk>/confirm/", imports.not_yet, name="registry-import-confirm"),
-    path("organiser/imports/<int:pk>/report.csv", imports.not_yet, name="registry-import-report"),
+    path("me/business/<int:pk>/", profile.vendor_profile, name="vendor-profile"),
+    path(
+        "me/business/<int:pk>/photos/<int:photo_pk>/delete/", profile.delete_photo, name="vendor-photo-delete"
+    ),
+    path("company/<int:pk>/", profile.company, name="company"),
+    path("organiser/vendors/", directory.vendor_directory, name="vendor-directory"),
+    path("organiser/vendors/export.<str:fmt>", directory.vendor_export, name="vendor-export"),
+    path("organiser/vendors/<int:pk>/", directory.vendor_detail, name="vendor-detail"),
+    path("organiser/imports/", imports.registry_imports, name="registry-imports"),
+    path("organiser/imports/<int:pk>/", imports.registry_import, name="registry-import"),
+    path(
+        "organiser/imports/<int:pk>/confirm/", imports.registry_import_confirm, name="registry-import-confirm"
+    ),
+    path(
+        "organiser/imports/<int:pk>/report.csv", imports.registry_import_report, name="registry-import-report"
+    ),
 ]

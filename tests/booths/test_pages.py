@@ -9,14 +9,14 @@ from tests import factories
 
 def test_signin_accepts_a_mobile_number_in_persian_digits(client: Client, db):
     factories.user(username="09161234567", mobile="09161234567", password="demo-pass-987")
-    response = client.post("/signin/", {"username": "۰۹۱۶ ۱۲۳ ۴۵۶۷", "password": "demo-pass-987"})
+    response = client.post("/signin/password/", {"username": "۰۹۱۶ ۱۲۳ ۴۵۶۷", "password": "demo-pass-987"})
     assert response.status_code == 302
     assert response["Location"] == "/me/"
 
 
 def test_signin_wrong_password_says_so_in_persian(client: Client, db):
     factories.user(username="province", password="demo-pass-987")
-    response = client.post("/signin/", {"username": "province", "password": "wrong"})
+    response = client.post("/signin/password/", {"username": "province", "password": "wrong"})
     assert response.status_code == 200
     assert (
         "نام کاربری (یا شماره همراه) و گذرواژه با هم نمی‌خوانند. لطفاً هر دو را بررسی و دوباره تلاش کنید."

@@ -2,8 +2,11 @@
 
 import datetime
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from bazaarche.validators import clean_mobile
 from booths.demo import PASSWORD, load_demo
 
 
@@ -23,7 +26,10 @@ class Command(BaseCommand):
         result = load_demo(today=today, stdout=self.stdout)
 
         rows = [("ROLE", "USERNAME / MOBILE", "PASSWORD", "WHAT THEY CAN DO")]
-        rows += [(s.role, s.username, s.password, s.can) for s in result.users]
+        rows += [
+            (s.role, s.username, "SMS code" if _is_mobile(s.username) else s.password, s.can)
+            for s in result.users
+        ]
         widths = [max(len(row[i]) for row in rows) for i in range(3)]
         self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING("Demo sign-ins"))
@@ -34,9 +40,18 @@ class Command(BaseCommand):
                 + row[3]
             )
             self.stdout.write(self.style.MIGRATE_LABEL(line) if n == 0 else line)
+        if settings.SMS_BACKEND == "vendors.sms.ConsoleBackend":
+            where = "is printed in the console of the running server (SMS_BACKEND is the console)"
+        else:
+            where = f"is sent by SMS through {settings.SMS_BACKEND}"
         self.stdout.write(
-            f"{result.other_vendor_accounts} more vendor accounts: username = the vendor's mobile, "
-            f"password {PASSWORD}."
+            "Vendors and company managers: open /signin/ and enter the mobile number; the 6-digit code "
+            f"{where}. Organisers: /signin/password/ with the password."
+        )
+        self.stdout.write(
+            f"Any of the {result.counts['vendors']} demo vendors can sign in the same way with their registry "
+            f"mobile. The accounts above and {result.other_vendor_accounts} more vendor accounts "
+            f"(username = mobile) also take the password {PASSWORD} at /signin/password/."
         )
         self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING("Gate staff tokens (new on every load)"))
@@ -45,3 +60,11 @@ class Command(BaseCommand):
         self.stdout.write(
             "Each is bound to its site, for gate check-in (POST /api/checkin/, Authorization: Token <key>)."
         )
+
+
+def _is_mobile(username: str) -> bool:
+    """Vendors' and company managers' usernames are their mobiles: they sign in with an SMS code."""
+    try:
+        return clean_mobile(username) == username
+    except ValidationError:
+        return False

@@ -1,0 +1,292 @@
+"""The organisers' vendor directory: who may see which vendors, search and filters, CSV/XLSX exports."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import functools
+import io
+import re
+from collections.abc import Iterable, Iterator
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bazaarche.jalali import to_jalali_string
+from bazaarche.text import fold, normalize
+from bazaarche.validators import clean_mobile
+
+from .models import Category, CategoryGroup, County, User, Vendor
+from .permissions import is_county_organiser, is_provincial_organiser
+
+PAGE_SIZE = 50
+# A permit that ends within this many days is "expiring": time enough to renew before a call closes.
+EXPIRING_DAYS = 30
+
+VALID = "valid"
+EXPIRING = "expiring"
+EXPIRED = "expired"
+PERMIT_STATUSES = (
+    (VALID, _("Valid")),
+    (EXPIRING, _("Expiring within 30 days")),
+    (EXPIRED, _("Expired")),
+)
+
+# "+98916…" or "0098916…" inside one word of a query: the stored mobile starts with 0.
+_COUNTRY_CODE = re.compile(r"^(?:\+|00)98")
+
+
+def vendors_for(user: User) -> QuerySet[Vendor]:
+    """The vendors an organiser may see: their county's, or their province's; nobody else sees any."""
+    if is_county_organiser(user):
+        return Vendor.objects.filter(county_id=user.organiser_county_id)
+    if is_provincial_organiser(user):
+        return Vendor.objects.filter(county__province_id=user.organiser_province_id)
+    return Vendor.objects.none()
+
+
+def counties_for(user: User) -> QuerySet[County]:
+    """The counties an organiser may filter by."""
+    if is_county_organiser(user):
+        return County.objects.filter(pk=user.organiser_county_id)
+    if is_provincial_organiser(user):
+        return County.objects.filter(province_id=user.organiser_province_id)
+    return County.objects.none()
+
+
+def search(vendors: QuerySet[Vendor], query: str) -> QuerySet[Vendor]:
+    """Every word of the query, folded like Vendor.search_text, must occur in it; a full mobile matches too."""
+    try:
+        mobile = clean_mobile(query)
+    except ValidationError:
+        pass
+    else:
+        # "+98 916 123 4567" is four words that would each match some other vendor too. A query
+        # that reads as a mobile number is one: that number, or the digits as typed (a tracking code).
+        return vendors.filter(Q(search_text__icontains=mobile) | Q(search_text__icontains=fold(query)))
+    condition = Q()
+    words = 0
+    for word in normalize(query).split():
+        key = fold(word)
+        if not key:
+            continue
+        words += 1
+        word_condition = Q(search_text__icontains=key)
+        local = _COUNTRY_CODE.sub("0", key)
+        if local != key:
+            word_condition |= Q(search_text__icontains=local)
+        condition &= word_condition
+    if not words:
+        return vendors
+    return vendors.filter(condition)
+
+
+def permit_status_filter(status: str, today: datetime.date) -> Q:
+    """Permits still valid for over 30 days, ending within 30 days (today included), or already ended."""
+    horizon = today + datetime.timedelta(days=EXPIRING_DAYS)
+    if status == VALID:
+        return Q(permit_expires__gt=horizon)
+    if status == EXPIRING:
+        return Q(permit_expires__gte=today, permit_expires__lte=horizon)
+    if status == EXPIRED:
+        return Q(permit_expires__lt=today)
+    raise ValueError(f"Unknown permit status {status!r}")
+
+
+def permit_status(vendor: Vendor, today: datetime.date) -> str:
+    """The permit status of one vendor, by the same rule as permit_status_filter."""
+    if vendor.permit_expires < today:
+        return EXPIRED
+    if vendor.permit_expires <= today + datetime.timedelta(days=EXPIRING_DAYS):
+        return EXPIRING
+    return VALID
+
+
+class DirectoryFilters(forms.Form):
+    """The directory's GET parameters. A value that does not fit is dropped, not an error: URLs get shared."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    county = forms.ChoiceField(label=_("County"), required=False)
+    group = forms.ChoiceField(label=_("Category group"), required=False)
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    permit = forms.ChoiceField(
+        label=_("Permit"), required=False, choices=[("", _("Any permit")), *PERMIT_STATUSES]
+    )
+
+    def __init__(self, data, *, user: User):
+        super().__init__(data)
+        self.fields["q"].widget.attrs.update(
+            {"type": "search", "placeholder": _("Name, business, tracking code, national ID or mobile")}
+        )
+        self.fields["county"].choices = [("", _("All counties"))] + [
+            (c.slug, c.name) for c in counties_for(user)
+        ]
+        self.fields["group"].choices = [("", _("All groups"))] + [
+            (g.slug, g.name) for g in CategoryGroup.objects.all()
+        ]
+        categories: dict[str, list[tuple[str, str]]] = {}
+        for c in Category.objects.select_related("group").order_by("group__name_fa", "code"):
+            categories.setdefault(c.group.name, []).append((c.code, f"{c.code} {c.title}"))
+        self.fields["category"].choices = [("", _("All categories")), *categories.items()]
+
+    def values(self) -> dict[str, str]:
+        """The valid filter values; invalid ones are left out."""
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}
+
+    def apply(self, vendors: QuerySet[Vendor], today: datetime.date | None = None) -> QuerySet[Vendor]:
+        values = self.values()
+        if values.get("county"):
+            vendors = vendors.filter(county__slug=values["county"])
+        if values.get("group"):
+            vendors = vendors.filter(category__group__slug=values["group"])
+        if values.get("category"):
+            vendors = vendors.filter(category__code=values["category"])
+        if values.get("permit"):
+            vendors = vendors.filter(permit_status_filter(values["permit"], today or timezone.localdate()))
+        if values.get("q"):
+            vendors = search(vendors, values["q"])
+        return vendors
+
+    @property
+    def active(self) -> bool:
+        return bool(self.values())
+
+
+def directory_vendors(
+    user: User, filters: DirectoryFilters, today: datetime.date | None = None
+) -> QuerySet[Vendor]:
+    """The vendors a user's directory lists with these filters, ready for a page or an export."""
+    vendors = filters.apply(vendors_for(user), today)
+    return vendors.select_related("category__group", "county", "support_company").order_by(
+        "last_name", "first_name", "pk"
+    )
+
+
+# The export's columns. Headers are the registry's own (REGISTRY_FORMAT.md) where it has the column,
+# in Persian whatever the interface language: the file goes to the ministry, and back into the registry.
+EXPORT_HEADERS = (
+    "کد رهگیری",
+    "شناسه یکتا مجوز",
+    "کد ملی",
+    "نام",
+    "نام خانوادگی",
+    "جنسیت",
+    "تلفن همراه",
+    "نام کسب‌وکار",
+    "کد رسته",
+    "عنوان رسته",
+    "گروه رسته",
+    "نوع فعالیت",
+    "شرکت پشتیبان",
+    "تاریخ صدور",
+    "تاریخ انقضا",
+    "شهرستان",
+    "شهر",
+    "کد پستی",
+    "سرپرست خانوار زن",
+    "دارای معلولیت",
+)
+_GENDER = {Vendor.Gender.FEMALE: "زن", Vendor.Gender.MALE: "مرد"}
+_PERMIT_TYPE = {
+    Vendor.PermitType.INDEPENDENT: "مستقل",
+    Vendor.PermitType.SUPPORT: "پشتیبان",
+    Vendor.PermitType.PIECE_RATE: "کارمزدی",
+}
+
+
+def _yes_no(value: bool) -> str:
+    return "بله" if value else "خیر"
+
+
+@functools.lru_cache(maxsize=4096)
+def _jalali(day: datetime.date) -> str:
+    # Thousands of permits share a few hundred dates, and converting them is a quarter of an export's time.
+    return to_jalali_string(day)
+
+
+def export_row(vendor: Vendor) -> list[str]:
+    """One vendor as the export's cells: all text, Jalali dates, ASCII digits."""
+    return [
+        vendor.tracking_code,
+        vendor.permit_id or "",
+        vendor.national_id,
+        vendor.first_name,
+        vendor.last_name,
+        _GENDER.get(vendor.gender, ""),
+        vendor.mobile,
+        vendor.business_name,
+        vendor.category.code,
+        vendor.category.title_fa,
+        vendor.category.group.name_fa,
+        _PERMIT_TYPE.get(vendor.permit_type, vendor.permit_type),
+        vendor.support_company.name if vendor.support_company else "",
+        _jalali(vendor.permit_issued),
+        _jalali(vendor.permit_expires),
+        vendor.county.name_fa,
+        vendor.city,
+        vendor.postal_code,
+        _yes_no(vendor.female_head_of_household),
+        _yes_no(vendor.disability),
+    ]
+
+
+def export_rows(vendors: QuerySet[Vendor]) -> Iterator[list[str]]:
+    # iterator(): an export of the whole province must not hold every row in memory at once.
+    for vendor in vendors.iterator(chunk_size=2000):
+        yield export_row(vendor)
+
+
+class _Echo:
+    """A file-like object whose write returns the line, so csv.writer can feed a streaming response."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+# Excel runs a CSV cell that starts with one of these as a formula: a business name typed as
+# "=HYPERLINK(…)" in the registry must stay text on an organiser's computer.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_safe(value: str) -> str:
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def csv_chunks(rows: Iterable[list[str]]) -> Iterator[str]:
+    """The CSV text line by line, starting with a byte-order mark so that Excel reads it as UTF-8."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow(EXPORT_HEADERS)
+    for row in rows:
+        yield writer.writerow([_csv_safe(value) for value in row])
+
+
+def xlsx_bytes(rows: Iterable[list[str]]) -> bytes:
+    """The rows as a right-to-left XLSX workbook with one sheet."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("غرفه‌داران")
+    sheet.sheet_view.rightToLeft = True
+
+    def text(value: str) -> WriteOnlyCell:
+        # openpyxl stores a string that starts with "=" as a formula; every cell here is text.
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+
+    sheet.append(list(EXPORT_HEADERS))
+    for row in rows:
+        sheet.append([text(value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def export_filename(extension: str, today: datetime.date | None = None) -> str:
+    stamp = to_jalali_string(today or timezone.localdate()).replace("/", "-")
+    return f"vendors-{stamp}.{extension}"
