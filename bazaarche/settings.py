@@ -206,6 +206,7 @@ OTP_MAX_WRONG = 5  # wrong codes in a row before the number is locked
 OTP_LOCK_SECONDS = 15 * 60
 OTP_SENDS_PER_NUMBER = (3, 10 * 60)  # at most 3 codes per number in 10 minutes
 OTP_SENDS_PER_ADDRESS = (10, 60 * 60)  # at most 10 codes per client address in an hour
+PASSWORD_FAILURES_ALLOWED = (10, 15 * 60)  # wrong passwords per account or address in 15 minutes
 
 # Product photos: real images only, limited in bytes and pixels, re-encoded without metadata.
 PHOTO_MAX_BYTES = 8 * 1024 * 1024

@@ -3,11 +3,13 @@
 import re
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from bazaarche.text import normalize
+from bazaarche.text import digits_for_language, normalize
 from bazaarche.validators import clean_mobile
 
 
@@ -30,6 +32,30 @@ class SignInForm(AuthenticationForm):
             return clean_mobile(username)
         except ValidationError:
             return username
+
+    def clean(self):
+        # Failed passwords are counted per account and per client address (in the cache, shared
+        # by all workers); past the limit the form refuses before checking the password at all.
+        username = self.cleaned_data.get("username", "")
+        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
+        limit, window = settings.PASSWORD_FAILURES_ALLOWED
+        keys = [f"signin-failures:user:{username.casefold()}", f"signin-failures:address:{address}"]
+        if any((cache.get(key) or 0) >= limit for key in keys):
+            raise ValidationError(
+                _("Too many failed sign-ins. Please wait %(minutes)s minutes and try again."),
+                code="too_many_failures",
+                params={"minutes": digits_for_language(str(window // 60))},
+            )
+        try:
+            return super().clean()
+        except ValidationError:
+            for key in keys:
+                cache.add(key, 0, window)
+                try:
+                    cache.incr(key)
+                except ValueError:  # expired between add and incr
+                    cache.add(key, 1, window)
+            raise
 
 
 class TelInput(forms.TextInput):

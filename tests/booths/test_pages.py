@@ -75,3 +75,16 @@ def test_organiser_page_query_count_does_not_grow_with_sites(
     client.force_login(factories.provincial_organiser())
     with django_assert_num_queries(6):
         client.get("/organiser/")
+
+
+def test_signin_password_is_refused_after_ten_failures_even_when_right(client: Client, db):
+    from django.core.cache import cache
+
+    cache.clear()
+    factories.user(username="province", password="demo-pass-987")
+    for _ in range(10):
+        client.post("/signin/password/", {"username": "province", "password": "wrong"})
+    response = client.post("/signin/password/", {"username": "province", "password": "demo-pass-987"})
+    assert response.status_code == 200
+    assert "ورودهای ناموفق زیاد شد. لطفاً ۱۵ دقیقه صبر کنید و دوباره تلاش کنید." in response.content.decode()
+    cache.clear()
