@@ -1,8 +1,12 @@
 from django.urls import path
 
-from . import views
+from .views import applications, landing, plans  # noqa: F401 (modules filled in by their areas)
 
 urlpatterns = [
-    path("me/", views.me, name="me"),
-    path("organiser/", views.organiser_home, name="organiser"),
+    path("me/", landing.me, name="me"),
+    path("organiser/", landing.organiser_home, name="organiser"),
+    # --- booth plans: begin ---
+    # --- booth plans: end ---
+    # --- applications and review: begin ---
+    # --- applications and review: end ---
 ]

@@ -1,9 +1,9 @@
 from django.urls import path
 
-from . import views
+from .views import public
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("exhibitions/<slug:slug>/", views.exhibition_detail, name="exhibition"),
-    path("sites/<slug:slug>/", views.site_detail, name="site"),
+    path("", public.home, name="home"),
+    path("exhibitions/<slug:slug>/", public.exhibition_detail, name="exhibition"),
+    path("sites/<slug:slug>/", public.site_detail, name="site"),
 ]

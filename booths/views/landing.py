@@ -8,8 +8,8 @@ from django.shortcuts import redirect, render
 from vendors.models import SupportCompany, Vendor
 from vendors.permissions import Roles, is_organiser
 
-from .models import Application
-from .permissions import sites_in_scope
+from booths.models import Application
+from booths.permissions import sites_in_scope
 
 
 @login_required

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from vendors.models import County
 
-from .models import Exhibition, Site
-from .permissions import can_view_exhibition, can_view_site
-from .schedule import open_state, same_hours_every_day, schedule_for, week_order, weekly_label
+from events.models import Exhibition, Site
+from events.permissions import can_view_exhibition, can_view_site
+from events.schedule import open_state, same_hours_every_day, schedule_for, week_order, weekly_label
 
 
 def public_sites():

@@ -1,0 +1,1 @@
+"""Views of exhibitions and sites: public pages and the organisers' editor."""
