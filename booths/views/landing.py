@@ -5,11 +5,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
 
-from vendors.models import SupportCompany, Vendor
-from vendors.permissions import Roles, is_organiser
-
 from booths.models import Application
 from booths.permissions import sites_in_scope
+from vendors.models import SupportCompany, Vendor
+from vendors.permissions import Roles, is_organiser
 
 
 @login_required

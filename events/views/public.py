@@ -7,11 +7,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from vendors.models import County
-
 from events.models import Exhibition, Site
 from events.permissions import can_view_exhibition, can_view_site
 from events.schedule import open_state, same_hours_every_day, schedule_for, week_order, weekly_label
+from vendors.models import County
 
 
 def public_sites():
