@@ -341,7 +341,7 @@ def test_error_codes_are_stable():
 
 
 @pytest.mark.postgres
-def test_one_code_used_by_two_requests_at_once_signs_in_only_one(transactional_db):
+def test_one_code_used_by_two_requests_at_once_signs_in_only_one(reference_data):
     import threading
 
     from django.db import connection
