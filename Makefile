@@ -20,7 +20,7 @@ run: install messages db ## install, migrate, load the demo and serve on 127.0.0
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install messages chromium ## run the whole suite (SQLite; PostgreSQL when DATABASE_URL is set)
-	$(BIN)/pytest -n auto --dist loadfile
+	$(BIN)/pytest
 
 install: $(VENV)/.installed
 
