@@ -23,3 +23,13 @@ def _fast_password_hashing(settings):
 def reference_data(transactional_db):
     """For tests that commit (live server): the flush after each one also empties what migrate loaded."""
     load_lorestan(apps.get_model)
+
+
+@pytest.fixture(autouse=True)
+def _persian_first():
+    # A request to /en/ leaves English active in this thread; every test starts in Persian.
+    from django.utils import translation
+
+    translation.activate("fa")
+    yield
+    translation.activate("fa")

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
 
+from booths.applying import open_calls
 from booths.models import Application
 from booths.permissions import sites_in_scope
 from vendors.models import SupportCompany, Vendor
@@ -29,6 +30,9 @@ def me(request):
             )
         )
     )
+    vendors = list(vendors)
+    for vendor in vendors:
+        vendor.open_calls = list(open_calls(vendor))
     companies = SupportCompany.objects.filter(managers=request.user).prefetch_related(
         Prefetch("members", queryset=Vendor.objects.select_related("category", "county"))
     )

@@ -1,0 +1,421 @@
+"""Booth plans: the grid generator, neighbours, bulk edits, copying a plan and the SVG layout."""
+
+import string
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from bazaarche.text import digits_for_language, normalize, to_ascii_digits
+from events.models import Site
+
+from .models import Assignment, Booth, Hall, Offer
+
+PLACEHOLDERS = ("hall", "n", "row", "col")
+EDITABLE_FIELDS = (
+    "type",
+    "zone",
+    "size_m2",
+    "has_power",
+    "has_water",
+    "accessible",
+    "outdoor",
+    "price",
+    "blocked",
+)
+MAX_GRID = 60  # rows or columns; a hall larger than this is two halls on any real fairground
+
+
+class PlanError(ValueError):
+    """A plan change that was refused; .code is stable, the message says how to fix it."""
+
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def row_letter(row: int) -> str:
+    """1 → A, 26 → Z, 27 → AA: how fairgrounds letter their rows."""
+    letters = ""
+    while row > 0:
+        row, rest = divmod(row - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def clean_pattern(pattern: str) -> str:
+    """Normalise a code pattern and refuse unknown placeholders or broken braces."""
+    pattern = to_ascii_digits(normalize(pattern))
+    if not pattern:
+        raise PlanError(_("Enter a code pattern, for example {hall}-{n:02d}."), "pattern_empty")
+    try:
+        parsed = list(string.Formatter().parse(pattern))
+    except ValueError:
+        raise PlanError(
+            _("The code pattern has an unmatched brace. Write placeholders as {n} or {n:02d}."),
+            "pattern_braces",
+        ) from None
+    names = [name for _literal, name, _spec, _conv in parsed if name is not None]
+    unknown = sorted({name for name in names if name not in PLACEHOLDERS})
+    if unknown:
+        raise PlanError(
+            _("The code pattern uses an unknown placeholder {%(name)s}. Use {hall}, {n}, {row} or {col}.")
+            % {"name": unknown[0]},
+            "pattern_placeholder",
+        )
+    return pattern
+
+
+def format_code(pattern: str, *, hall: str, n: int, row: int, col: int) -> str:
+    try:
+        return pattern.format(hall=hall, n=n, row=row_letter(row), col=col)
+    except (ValueError, TypeError, IndexError, KeyError):
+        raise PlanError(
+            _("The code pattern has a format the generator cannot apply. Use {n:02d} for 01, 02, …"),
+            "pattern_format",
+        ) from None
+
+
+@dataclass
+class GridCell:
+    """Where one booth of a generated grid sits and what its code is."""
+
+    code: str
+    row: int  # 1-based grid row, aisles included
+    col: int  # 1-based grid column, aisles included
+    corner: bool
+
+
+@dataclass
+class Grid:
+    rows: int  # grid size with aisles
+    cols: int
+    cells: list[GridCell] = field(default_factory=list)
+
+
+def _grid_positions(count: int, aisle_every: int) -> list[int]:
+    """Grid positions (1-based) of `count` booth rows or columns with an empty line after each block."""
+    if aisle_every <= 0:
+        return list(range(1, count + 1))
+    return [i + 1 + i // aisle_every for i in range(count)]
+
+
+def plan_grid(
+    hall_code: str,
+    rows: int,
+    cols: int,
+    *,
+    code_pattern: str = "{hall}-{n:02d}",
+    aisle_every_cols: int = 0,
+    aisle_every_rows: int = 0,
+    start: int = 1,
+) -> Grid:
+    """Lay out a grid without touching the database: codes, positions, block ends."""
+    if not (1 <= rows <= MAX_GRID and 1 <= cols <= MAX_GRID):
+        raise PlanError(
+            _("Rows and columns must each be between 1 and %(max)s.")
+            % {"max": digits_for_language(str(MAX_GRID))},
+            "grid_size",
+        )
+    if aisle_every_cols < 0 or aisle_every_rows < 0 or start < 0:
+        raise PlanError(_("Aisles and the first number cannot be negative."), "grid_negative")
+    pattern = clean_pattern(code_pattern)
+    row_at = _grid_positions(rows, aisle_every_rows)
+    col_at = _grid_positions(cols, aisle_every_cols)
+    grid = Grid(rows=row_at[-1], cols=col_at[-1])
+    codes: dict[str, int] = {}
+    max_length = Booth._meta.get_field("code").max_length
+    for r in range(rows):
+        for c in range(cols):
+            n = start + r * cols + c
+            code = format_code(pattern, hall=hall_code, n=n, row=r + 1, col=c + 1)
+            if not code.strip():
+                raise PlanError(_("The code pattern gives empty codes."), "pattern_empty_code")
+            if len(code) > max_length:
+                raise PlanError(
+                    _("The code %(code)s is longer than %(max)s characters. Shorten the pattern.")
+                    % {"code": code, "max": digits_for_language(str(max_length))},
+                    "pattern_too_long",
+                )
+            if code in codes:
+                raise PlanError(
+                    _(
+                        "The code pattern gives two booths the same code %(code)s. "
+                        "Include {n}, or both {row} and {col}."
+                    )
+                    % {"code": code},
+                    "pattern_duplicate",
+                )
+            codes[code] = n
+            # A block is a run of booths in one row between aisles or walls; its two ends are corners.
+            first_in_block = c == 0 or (aisle_every_cols and c % aisle_every_cols == 0)
+            last_in_block = c == cols - 1 or (aisle_every_cols and (c + 1) % aisle_every_cols == 0)
+            grid.cells.append(GridCell(code, row_at[r], col_at[c], bool(first_in_block or last_in_block)))
+    return grid
+
+
+def neighbour_pairs(booths: list[Booth], *, back_to_back: bool = False) -> set[tuple[int, int]]:
+    """Pairs of booth indexes that touch on the grid.
+
+    Left/right neighbours share a side in the same row with no aisle (empty column) between them.
+    With back_to_back, booths in adjacent rows with no aisle row between them are neighbours too
+    (they share a back wall); otherwise rows are taken to face each other across a walkway.
+    """
+    cells: dict[tuple[int, int], int] = {}
+    for index, booth in enumerate(booths):
+        for dr in range(booth.height):
+            for dc in range(booth.width):
+                cells[(booth.row + dr, booth.col + dc)] = index
+    pairs: set[tuple[int, int]] = set()
+    steps = [(0, 1), (1, 0)] if back_to_back else [(0, 1)]
+    for (row, col), index in cells.items():
+        for dr, dc in steps:
+            other = cells.get((row + dr, col + dc))
+            if other is not None and other != index:
+                pairs.add((min(index, other), max(index, other)))
+    return pairs
+
+
+def _link_neighbours(booths: list[Booth], *, back_to_back: bool) -> int:
+    through = Booth.neighbours.through
+    links = []
+    for a, b in sorted(neighbour_pairs(booths, back_to_back=back_to_back)):
+        # A symmetrical many-to-many keeps one row per direction.
+        links.append(through(from_booth_id=booths[a].pk, to_booth_id=booths[b].pk))
+        links.append(through(from_booth_id=booths[b].pk, to_booth_id=booths[a].pk))
+    through.objects.bulk_create(links)
+    return len(links) // 2
+
+
+def _refuse_if_in_use(booths, what: str) -> None:
+    """Booths with assignments or offers carry decisions vendors rely on: never drop them silently."""
+    if Assignment.objects.filter(booth__in=booths).exists():
+        raise PlanError(
+            _(
+                "%(what)s has booths that are already assigned to vendors, so its plan cannot be replaced. "
+                "Edit those booths one by one instead, or withdraw the assignments first."
+            )
+            % {"what": what},
+            "plan_in_use",
+        )
+    if Offer.objects.filter(booth__in=booths).exists():
+        raise PlanError(
+            _(
+                "%(what)s has booths that were offered to vendors, so its plan cannot be replaced. "
+                "Edit those booths one by one instead."
+            )
+            % {"what": what},
+            "plan_offered",
+        )
+
+
+def generate_grid(
+    hall: Hall,
+    rows: int,
+    cols: int,
+    *,
+    code_pattern: str = "{hall}-{n:02d}",
+    aisle_every_cols: int = 0,
+    aisle_every_rows: int = 0,
+    start: int = 1,
+    back_to_back: bool = False,
+    defaults: dict | None = None,
+) -> list[Booth]:
+    """Replace the hall's booths with a rows × cols grid, in one transaction.
+
+    Aisles are empty grid columns (rows) after every `aisle_every_cols` (`aisle_every_rows`) booths;
+    they break neighbourhood. The two ends of each block are corner booths. The zone defaults to the
+    hall code. Refused when any booth of the hall is assigned or offered.
+    """
+    defaults = dict(defaults or {})
+    unknown = set(defaults) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise PlanError(
+            _("These booth fields cannot be set: %(names)s.") % {"names": ", ".join(sorted(unknown))}, "field"
+        )
+    grid = plan_grid(
+        hall.code,
+        rows,
+        cols,
+        code_pattern=code_pattern,
+        aisle_every_cols=aisle_every_cols,
+        aisle_every_rows=aisle_every_rows,
+        start=start,
+    )
+    defaults.setdefault("zone", hall.code)
+    base_type = defaults.pop("type", Booth.Type.STANDARD)
+    with transaction.atomic():
+        existing = Booth.objects.filter(hall=hall)
+        _refuse_if_in_use(existing, _("Hall %(code)s") % {"code": hall.code})
+        existing.delete()
+        hall.rows, hall.cols = grid.rows, grid.cols
+        hall.save(update_fields=["rows", "cols"])
+        booths = Booth.objects.bulk_create(
+            Booth(
+                hall=hall,
+                code=cell.code,
+                row=cell.row,
+                col=cell.col,
+                type=Booth.Type.CORNER if cell.corner else base_type,
+                **defaults,
+            )
+            for cell in grid.cells
+        )
+        _link_neighbours(booths, back_to_back=back_to_back)
+    return booths
+
+
+def recompute_neighbours(hall: Hall, *, back_to_back: bool = False) -> int:
+    """Set the hall's neighbours from the booths' places on the grid; returns the number of pairs."""
+    with transaction.atomic():
+        booths = list(Booth.objects.filter(hall=hall).order_by("pk"))
+        Booth.neighbours.through.objects.filter(from_booth__hall=hall).delete()
+        Booth.neighbours.through.objects.filter(to_booth__hall=hall).delete()
+        return _link_neighbours(booths, back_to_back=back_to_back)
+
+
+def bulk_update_booths(booths_qs, changes: dict) -> int:
+    """Set the same values on many booths in one UPDATE; returns how many booths changed."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise PlanError(
+            _("These booth fields cannot be set: %(names)s.") % {"names": ", ".join(sorted(unknown))}, "field"
+        )
+    if not changes:
+        raise PlanError(_("Choose at least one thing to change."), "no_changes")
+    if "type" in changes and changes["type"] not in Booth.Type.values:
+        raise PlanError(_("Choose a booth type from the list."), "type")
+    if "size_m2" in changes and Decimal(changes["size_m2"]) <= 0:
+        raise PlanError(_("The size must be more than zero square metres."), "size")
+    return booths_qs.update(**changes)
+
+
+def copy_plan(from_site: Site, to_site: Site) -> list[Hall]:
+    """Replace to_site's halls and booths with a copy of from_site's, neighbours included."""
+    if from_site.pk == to_site.pk:
+        raise PlanError(_("Choose another site to copy the plan from."), "copy_same")
+    source_halls = list(Hall.objects.filter(site=from_site).order_by("position", "code"))
+    if not source_halls:
+        raise PlanError(_("The site to copy from has no halls yet."), "copy_empty")
+    source_booths = list(Booth.objects.filter(hall__site=from_site).order_by("pk"))
+    through = Booth.neighbours.through
+    source_links = list(
+        through.objects.filter(from_booth__hall__site=from_site).values_list("from_booth_id", "to_booth_id")
+    )
+    with transaction.atomic():
+        target_booths = Booth.objects.filter(hall__site=to_site)
+        _refuse_if_in_use(target_booths, to_site.title)
+        Hall.objects.filter(site=to_site).delete()
+        halls = Hall.objects.bulk_create(
+            Hall(
+                site=to_site,
+                code=h.code,
+                name_fa=h.name_fa,
+                name_en=h.name_en,
+                rows=h.rows,
+                cols=h.cols,
+                position=h.position,
+            )
+            for h in source_halls
+        )
+        hall_for = {old.pk: new for old, new in zip(source_halls, halls, strict=True)}
+        copied = Booth.objects.bulk_create(
+            Booth(
+                hall=hall_for[b.hall_id],
+                code=b.code,
+                row=b.row,
+                col=b.col,
+                width=b.width,
+                height=b.height,
+                **{name: getattr(b, name) for name in EDITABLE_FIELDS},
+            )
+            for b in source_booths
+        )
+        booth_for = {old.pk: new.pk for old, new in zip(source_booths, copied, strict=True)}
+        through.objects.bulk_create(
+            through(from_booth_id=booth_for[a], to_booth_id=booth_for[b]) for a, b in source_links
+        )
+    return halls
+
+
+# --- drawing -----------------------------------------------------------------------------------
+
+CELL = 60  # SVG units per grid cell
+GAP = 4
+PX_PER_CELL = 52  # drawn size: a 6-column hall fits a 390 px phone, wider halls scroll in their box
+FILLS = {
+    Booth.Type.STANDARD: "#d1fae5",
+    Booth.Type.CORNER: "#fde68a",
+    Booth.Type.ISLAND: "#bfdbfe",
+    Booth.Type.KIOSK: "#fbcfe8",
+}
+BLOCKED_FILL = "#d1d5db"
+MARKERS = (("has_power", "#d97706"), ("has_water", "#2563eb"), ("accessible", "#7c3aed"))
+
+
+@dataclass
+class BoothShape:
+    booth: Booth
+    x: int
+    y: int
+    w: int
+    h: int
+    fill: str
+    text_x: int
+    text_y: int
+    markers: list[tuple[int, int, str]]
+    squeeze: bool  # the code is too long for the box: let the SVG narrow the glyphs
+
+
+@dataclass
+class HallDrawing:
+    hall: Hall
+    width: int  # viewBox width
+    height: int
+    shapes: list[BoothShape]
+    counts: dict[str, int]
+
+    @property
+    def px_width(self) -> int:
+        return self.width * PX_PER_CELL // CELL
+
+    @property
+    def px_height(self) -> int:
+        return self.height * PX_PER_CELL // CELL
+
+    @property
+    def hatch_id(self) -> str:
+        return f"hatch-{self.hall.pk}"
+
+
+def draw_hall(hall: Hall, booths: list[Booth], *, rtl: bool) -> HallDrawing:
+    """Rectangles for an inline SVG. In right-to-left pages the plan is mirrored: column 1 is on the right."""
+    grid_cols = max([hall.cols, *(b.col + b.width - 1 for b in booths)])
+    grid_rows = max([hall.rows, *(b.row + b.height - 1 for b in booths)])
+    shapes = []
+    for booth in booths:
+        col = max(booth.col, 1)
+        row = max(booth.row, 1)
+        x_cell = grid_cols - (col - 1) - booth.width if rtl else col - 1
+        x, y = x_cell * CELL + GAP // 2, (row - 1) * CELL + GAP // 2
+        w, h = booth.width * CELL - GAP, booth.height * CELL - GAP
+        present = [colour for name, colour in MARKERS if getattr(booth, name)]
+        markers = [(x + 10 + i * 14, y + h - 10, colour) for i, colour in enumerate(present)]
+        # Blocked booths are hatched grey; the hatch pattern is defined once per hall's SVG.
+        fill = (
+            f"url(#hatch-{hall.pk})" if booth.blocked else FILLS.get(booth.type, FILLS[Booth.Type.STANDARD])
+        )
+        squeeze = len(booth.code) * 9 > w - 8
+        shapes.append(BoothShape(booth, x, y, w, h, fill, x + w // 2, y + h // 2 - 2, markers, squeeze))
+    return HallDrawing(hall, grid_cols * CELL, grid_rows * CELL, shapes, count_booths(booths))
+
+
+def count_booths(booths: list[Booth]) -> dict[str, int]:
+    counts = {"total": len(booths)}
+    for value in Booth.Type.values:
+        counts[value] = sum(1 for b in booths if b.type == value)
+    for name in ("has_power", "has_water", "accessible", "outdoor", "blocked"):
+        counts[name] = sum(1 for b in booths if getattr(b, name))
+    return counts
