@@ -1,0 +1,1 @@
+"""The booth allocation engine, its instance format and the adapter to the database."""

@@ -1,0 +1,68 @@
+"""`manage.py allocate`: runs the booth allocation engine on an instance file or on a site in the database."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from booths.allocation.adapter import allocate_site
+from booths.allocation.engine import allocate
+from booths.allocation.instance import InstanceError, load_instance, result_json
+from events.models import Site
+
+
+class Command(BaseCommand):
+    help = (
+        "Allocate booths. With --instance FILE.json: print the result of a standalone instance as JSON "
+        "(ALLOCATION_INSTANCE.md). With SITE_SLUG: allocate that site's accepted applications and write "
+        "its assignments (those held by an offer are kept), unless --dry-run."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("site", nargs="?", help="slug of the site to allocate")
+        parser.add_argument("--instance", help="a JSON instance file to allocate instead of a site")
+        parser.add_argument("--seed", type=int, help="lottery seed (overrides the instance's seed)")
+        parser.add_argument("--dry-run", action="store_true", help="print the summary, write nothing")
+
+    def handle(self, *args, **options):
+        if options["instance"]:
+            if options["site"]:
+                raise CommandError("Give either --instance FILE or a site slug, not both.", returncode=2)
+            self._instance(options["instance"], options["seed"])
+            return
+        if not options["site"]:
+            raise CommandError("Give a site slug or --instance FILE.json.", returncode=2)
+        self._site(options["site"], options["seed"] or 0, options["dry_run"])
+
+    def _instance(self, path: str, seed: int | None) -> None:
+        try:
+            text = Path(path).read_bytes()
+        except OSError as error:
+            raise CommandError(f"Cannot read {path}: {error.strerror}.", returncode=2) from error
+        try:
+            instance = load_instance(text, seed=seed)
+        except InstanceError as error:
+            raise CommandError(f"{path}: {error}", returncode=2) from error
+        self.stdout.write(result_json(allocate(instance)))
+
+    def _site(self, slug: str, seed: int, dry_run: bool) -> None:
+        site = Site.objects.filter(slug=slug).first()
+        if site is None:
+            raise CommandError(f"No site with the slug {slug!r}.", returncode=2)
+        run = allocate_site(site, seed=seed, dry_run=dry_run)
+        result = run.result
+        self.stdout.write(
+            f"{site.slug}: {len(run.instance.applications)} accepted applications, "
+            f"{len(run.instance.booths)} booths, {len(run.instance.days)} open days, seed {seed}"
+        )
+        for level, figures in result.levels.items():
+            self.stdout.write(
+                f"  priority {level}: {figures['placed']} placed, {figures['unplaced']} unplaced, "
+                f"{figures['booth_days']} of {figures['asked_booth_days']} booth-days"
+            )
+        self.stdout.write(f"  booth-days placed: {result.booth_days} in {result.seconds:.2f} s")
+        if dry_run:
+            self.stdout.write("Dry run: nothing written.")
+        else:
+            self.stdout.write(
+                f"Wrote {run.written} assignments (booth-days); kept {run.kept} held by offers."
+            )
