@@ -216,3 +216,17 @@ PHOTO_THUMB_SIDE = 400
 PHOTOS_PER_VENDOR = 12
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# E-mail (status notices to vendors whose account has an address): printed in development, SMTP
+# (to localhost unless DJANGO_MAIL_OPTIONS says otherwise) in production.
+MAILERS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "DJANGO_MAIL_BACKEND",
+            "django.core.mail.backends.console.EmailBackend"
+            if DEBUG
+            else "django.core.mail.backends.smtp.EmailBackend",
+        ),
+    }
+}
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "bazaarche@localhost")

@@ -1,9 +1,11 @@
 """Organisers' review of applications: the filtered list, counts, and status changes that notify."""
 
 import logging
+import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import translation
@@ -55,9 +57,21 @@ def sms_text(application: Application, change: ApplicationChange) -> str:
 
 
 def notify(application: Application, change: ApplicationChange) -> bool:
-    """Text the vendor about a change. A gateway failure is logged; the change stays saved."""
+    """Text the vendor about a change, and e-mail them when their account has an address.
+
+    A gateway or mail failure is logged; the change stays saved.
+    """
+    text = sms_text(application, change)
+    user = application.vendor.user
+    if user is not None and user.email:
+        try:
+            with translation.override("fa"):
+                subject = gettext("Bazaarche: your application has changed")
+            send_mail(subject, text, None, [user.email])
+        except (smtplib.SMTPException, OSError):
+            logger.exception("Status e-mail for application %s could not be sent", application.pk)
     try:
-        send_sms(application.vendor.mobile, sms_text(application, change))
+        send_sms(application.vendor.mobile, text)
     except (SmsError, OSError):
         logger.exception(
             "Status SMS for application %s (change %s) could not be sent", application.pk, change.pk

@@ -164,3 +164,18 @@ def test_change_status_parallel_organisers_record_one_change(reference_data, set
         thread.join()
     assert sorted(changed) == [0] * 7 + [1]
     assert ApplicationChange.objects.filter(application=application).count() == 1
+
+
+def test_change_status_emails_the_vendor_when_their_account_has_an_address(db, outbox, mailoutbox):
+    site = factories.site(title_fa="بازارچه یلدا")
+    with_email = factories.application(site, factories.vendor(user=factories.user(email="zahra@example.ir")))
+    without = factories.application(site, factories.vendor(user=factories.user()))
+    assert change_status([with_email, without], "accepted", "", factories.county_organiser()) == 2
+    assert [(m.to, m.subject, m.body) for m in mailoutbox] == [
+        (
+            ["zahra@example.ir"],
+            "بازارچه: وضعیت درخواست شما تغییر کرد",
+            "بازارچه: درخواست شما برای «بازارچه یلدا» پذیرفته شد.",
+        )
+    ]
+    assert len(outbox) == 2
