@@ -21,6 +21,7 @@ from bazaarche.validators import clean_mobile
 
 from .models import Category, CategoryGroup, County, User, Vendor
 from .permissions import is_county_organiser, is_provincial_organiser
+from .registry import COLUMNS_BY_KEY
 
 PAGE_SIZE = 50
 # A permit that ends within this many days is "expiring": time enough to renew before a call closes.
@@ -166,30 +167,14 @@ def directory_vendors(
     )
 
 
-# The export's columns. Headers are the registry's own (REGISTRY_FORMAT.md) where it has the column,
-# in Persian whatever the interface language: the file goes to the ministry, and back into the registry.
-EXPORT_HEADERS = (
-    "کد رهگیری",
-    "شناسه یکتا مجوز",
-    "کد ملی",
-    "نام",
-    "نام خانوادگی",
-    "جنسیت",
-    "تلفن همراه",
-    "نام کسب‌وکار",
-    "کد رسته",
-    "عنوان رسته",
-    "گروه رسته",
-    "نوع فعالیت",
-    "شرکت پشتیبان",
-    "تاریخ صدور",
-    "تاریخ انقضا",
-    "شهرستان",
-    "شهر",
-    "کد پستی",
-    "سرپرست خانوار زن",
-    "دارای معلولیت",
-)
+# The export's columns, headed with the registry's own Persian headers (REGISTRY_FORMAT.md) whatever
+# the interface language: the file goes to the ministry, and back into the registry.
+EXPORT_KEYS = (
+    "tracking_code", "permit_id", "national_id", "first_name", "last_name", "gender", "mobile",
+    "business_name", "category_code", "category_title", "category_group", "permit_type", "support_company",
+    "permit_issued", "permit_expires", "county", "city", "postal_code", "female_head_of_household", "disability",
+)  # fmt: skip
+EXPORT_HEADERS = tuple(COLUMNS_BY_KEY[key].header_fa for key in EXPORT_KEYS)
 _GENDER = {Vendor.Gender.FEMALE: "زن", Vendor.Gender.MALE: "مرد"}
 _PERMIT_TYPE = {
     Vendor.PermitType.INDEPENDENT: "مستقل",
