@@ -8,6 +8,10 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # --- gate api: begin ---
+    # --- gate api: end ---
+    # --- calendar feeds: begin ---
+    # --- calendar feeds: end ---
 ]
 urlpatterns += i18n_patterns(
     path("", include("events.urls")),

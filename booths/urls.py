@@ -19,4 +19,14 @@ urlpatterns = [
     path("organiser/sites/<slug:slug>/applications/", applications.review, name="review-list"),
     path("organiser/sites/<slug:slug>/applications/bulk/", applications.review_bulk, name="review-bulk"),
     # --- applications and review: end ---
+    # --- allocation and offers: begin ---
+    # --- allocation and offers: end ---
+    # --- passes: begin ---
+    # --- passes: end ---
+    # --- gate: begin ---
+    # --- gate: end ---
+    # --- visitors: begin ---
+    # --- visitors: end ---
+    # --- dashboard: begin ---
+    # --- dashboard: end ---
 ]

@@ -6,6 +6,10 @@ urlpatterns = [
     path("", public.home, name="home"),
     path("exhibitions/<slug:slug>/", public.exhibition_detail, name="exhibition"),
     path("sites/<slug:slug>/", public.site_detail, name="site"),
+    # --- visitors: begin ---
+    # --- visitors: end ---
+    # --- calendar: begin ---
+    # --- calendar: end ---
     path("organiser/exhibitions/", editor.exhibition_list, name="editor-exhibitions"),
     path("organiser/exhibitions/new/", editor.exhibition_new, name="editor-exhibition-new"),
     path("organiser/exhibitions/<slug:slug>/", editor.exhibition_edit, name="editor-exhibition"),
