@@ -62,6 +62,7 @@ class ApplicationIn:
     prefer_zones: tuple[str, ...] = ()
     prefer_types: tuple[str, ...] = ()
     pinned: str | None = None
+    category_group: str = ""  # for quotas
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,8 @@ class Instance:
     applications: tuple[ApplicationIn, ...]
     seed: int = 0
     site: str = ""
+    # (category group, largest share of the site's booth-days in percent); a hard rule
+    quotas: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
