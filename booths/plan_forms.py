@@ -4,12 +4,12 @@ Numbers arrive with Persian, Arabic or Latin digits, so number boxes are text bo
 """
 
 import re
-from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from bazaarche.fields import DecimalNumberField, NumberField
 from bazaarche.text import digits_for_language, normalize, to_ascii_digits
 from booths.models import Booth, Hall
 from booths.permissions import sites_in_scope
@@ -17,35 +17,6 @@ from booths.plans import EDITABLE_FIELDS, MAX_GRID, PlanError, generate_grid
 from events.models import Site
 
 HALL_CODE = re.compile(r"[^\W_][\w-]*")
-NUMERIC = {"inputmode": "numeric", "dir": "ltr", "autocomplete": "off"}
-
-
-def _ascii(value):
-    return (
-        to_ascii_digits(normalize(value)).replace(",", "").replace("٬", "")
-        if isinstance(value, str)
-        else value
-    )
-
-
-class NumberField(forms.IntegerField):
-    """An integer typed with Persian, Arabic or Latin digits (a text box: type=number refuses Persian)."""
-
-    widget = forms.TextInput(attrs=NUMERIC)
-
-    def to_python(self, value):
-        return super().to_python(_ascii(value))
-
-
-class SizeField(forms.DecimalField):
-    widget = forms.TextInput(attrs={**NUMERIC, "inputmode": "decimal"})
-
-    def to_python(self, value):
-        return super().to_python(_ascii(value).replace("٫", ".") if isinstance(value, str) else value)
-
-    def prepare_value(self, value):
-        # 9 rather than 9.00 in the box.
-        return f"{value.normalize():f}" if isinstance(value, Decimal) else value
 
 
 class GridForm(forms.Form):
@@ -68,7 +39,7 @@ class GridForm(forms.Form):
     back_to_back = forms.BooleanField(
         label=_("Rows without an aisle between them stand back to back (they are neighbours)"), required=False
     )
-    size_m2 = SizeField(
+    size_m2 = DecimalNumberField(
         label=_("Size of each booth (m²)"), min_value=1, max_digits=6, decimal_places=2, initial=9
     )
     price = NumberField(label=_("Price of each booth (rials)"), min_value=0, initial=0)
@@ -174,7 +145,9 @@ class BulkEditForm(forms.Form):
     booths = forms.MultipleChoiceField(required=False)
     type = forms.ChoiceField(label=_("Type"), required=False)
     zone = forms.CharField(label=_("Zone"), max_length=20, required=False)
-    size_m2 = SizeField(label=_("Size (m²)"), min_value=1, max_digits=6, decimal_places=2, required=False)
+    size_m2 = DecimalNumberField(
+        label=_("Size (m²)"), min_value=1, max_digits=6, decimal_places=2, required=False
+    )
     price = NumberField(label=_("Price (rials)"), min_value=0, required=False)
     has_power = forms.ChoiceField(label=_("Power"), choices=CHANGE, required=False)
     has_water = forms.ChoiceField(label=_("Water"), choices=CHANGE, required=False)
@@ -224,7 +197,7 @@ class BulkEditForm(forms.Form):
 
 
 class BoothForm(forms.ModelForm):
-    size_m2 = SizeField(label=_("Size (m²)"), min_value=1, max_digits=6, decimal_places=2)
+    size_m2 = DecimalNumberField(label=_("Size (m²)"), min_value=1, max_digits=6, decimal_places=2)
     price = NumberField(label=_("Price (rials)"), min_value=0)
 
     class Meta:

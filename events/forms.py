@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from bazaarche.fields import NumberField
 from bazaarche.jalali import parse_jalali, to_jalali_string
 from bazaarche.text import digits_for_language, is_persian, normalize, normalize_multiline, to_ascii_digits
 from vendors.models import CategoryGroup, County
@@ -68,17 +69,6 @@ class TimeInput(forms.TextInput):
         if isinstance(value, datetime.time):
             return show_time(value)
         return super().format_value(value)
-
-
-class NumberText(forms.TextInput):
-    """A whole number in the page's digits; IntegerField reads Persian digits back (int() accepts them)."""
-
-    def __init__(self, attrs=None):
-        super().__init__({"inputmode": "numeric", "dir": "ltr", **(attrs or {})})
-
-    def format_value(self, value):
-        value = super().format_value(value)
-        return digits_for_language(str(value)) if value is not None else None
 
 
 class DateTimeInput(forms.TextInput):
@@ -303,12 +293,8 @@ class SiteForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None ticked means every county of the province."),
     )
-    helpers_per_booth = forms.IntegerField(
-        label=_("Helpers per booth"), min_value=0, max_value=20, initial=1, widget=NumberText
-    )
-    confirm_days = forms.IntegerField(
-        label=_("Days to confirm an offer"), min_value=1, max_value=60, initial=3, widget=NumberText
-    )
+    helpers_per_booth = NumberField(label=_("Helpers per booth"), min_value=0, max_value=20, initial=1)
+    confirm_days = NumberField(label=_("Days to confirm an offer"), min_value=1, max_value=60, initial=3)
 
     class Meta:
         model = Site
@@ -517,7 +503,7 @@ class QuotasForm(forms.Form):
     def __init__(self, *args, groups: list[CategoryGroup], initial_percents: dict[int, int], **kwargs):
         super().__init__(*args, prefix="quota", **kwargs)
         for group in groups:
-            self.fields[str(group.pk)] = forms.IntegerField(
+            self.fields[str(group.pk)] = NumberField(
                 label=group.name,
                 required=False,
                 min_value=1,
@@ -528,7 +514,6 @@ class QuotasForm(forms.Form):
                     "max_value": _("A share is between 1 and 100 percent."),
                     "invalid": _("Write a whole number between 1 and 100."),
                 },
-                widget=NumberText(),
             )
 
     def percents(self) -> dict[int, int]:

@@ -216,7 +216,7 @@ def test_booth_edit_saves_one_booth(client, organiser, site):
     url = reverse("plan-booth-edit", args=[booth.pk])
     page = client.get(url)
     assert page.status_code == 200
-    assert 'name="size_m2" value="9"' in page.content.decode()
+    assert 'name="size_m2" value="۹"' in page.content.decode()
 
     data = {
         "type": "island",
