@@ -168,6 +168,8 @@ class User(AbstractUser):
         related_name="organisers",
         verbose_name=_("organiser of county"),
     )
+    # The secret in the address of the organiser's deadlines calendar; replacing it retires the old one.
+    calendar_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("user")
@@ -228,6 +230,8 @@ class Vendor(models.Model):
         verbose_name=_("account"),
     )
     search_text = models.TextField(editable=False, default="")
+    # The secret in the address of the vendor's private booth-day calendar; replacing it retires the old one.
+    calendar_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
