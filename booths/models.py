@@ -323,3 +323,47 @@ class Admission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.result} {self.scanned_at}"
+
+
+class AllocationRun(models.Model):
+    """One run of the allocation engine on a site: its seed, lottery and result, then its publication.
+
+    The instance the engine saw is kept, so anyone can re-run a published allocation and compare.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Allocating")
+        DONE = "done", _("Ready to review")
+        FAILED = "failed", _("Failed")
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="allocation_runs")
+    seed = models.PositiveBigIntegerField(_("lottery seed"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent, for the organiser's page
+    error = models.TextField(blank=True)
+    # Application ids ("app-<pk>") in lottery order, as the engine drew them.
+    lottery = models.JSONField(default=list, blank=True)
+    # The instance as ALLOCATION_INSTANCE.md shapes it, and per application the engine's code and facts.
+    instance = models.JSONField(default=dict, blank=True)
+    placements = models.JSONField(default=dict, blank=True)
+    refusals = models.JSONField(default=dict, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["site", "-created_at", "-id"]
+        verbose_name = _("allocation run")
+        verbose_name_plural = _("allocation runs")
+        indexes = [models.Index(fields=["site", "-created_at"], name="allocationrun_site_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.site} #{self.pk} (seed {self.seed})"

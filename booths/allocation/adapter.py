@@ -8,15 +8,21 @@ the site is replaced in one transaction.
 
 from __future__ import annotations
 
+import datetime
+import logging
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
-from booths.models import Application, Assignment, Booth
+from booths.models import AllocationRun, Application, Assignment, Booth
 from events.models import Site
 from events.schedule import schedule_for
+from vendors.models import User
 
-from .engine import ApplicationIn, BoothIn, Instance, Result, allocate
+from .engine import ApplicationIn, BoothIn, Instance, Result, allocate, lottery
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -79,7 +85,7 @@ def site_instance(site: Site, seed: int = 0) -> tuple[Instance, dict[str, Booth]
         if not days:
             continue  # none of its days is open any more: nothing to allocate
         needs = frozenset(application.needs)
-        if pinned is not None and application.pk not in held and not needs <= by_key[pinned].features:
+        if pinned is not None and application.pk not in held and not needs <= set(by_key[pinned].features):
             pinned = None  # a pin the booth cannot honour is treated as no pin
         apps.append(
             ApplicationIn(
@@ -87,6 +93,9 @@ def site_instance(site: Site, seed: int = 0) -> tuple[Instance, dict[str, Booth]
                 days=days,
                 vendor=application.vendor.tracking_code,
                 category=application.vendor.category.code if application.vendor.category_id else "",
+                category_group=str(application.vendor.category.group_id)
+                if application.vendor.category_id
+                else "",
                 county=application.vendor.county.slug if application.vendor.county_id else "",
                 group=application.company.national_id if application.company_id else None,
                 priority=application.priority,
@@ -99,7 +108,12 @@ def site_instance(site: Site, seed: int = 0) -> tuple[Instance, dict[str, Booth]
         by_app[app_id] = application
     _drop_clashing_pins(apps, held={f"app-{pk}" for pk in held})
     instance = Instance(
-        tuple(d.isoformat() for d in open_days), booth_ins, tuple(apps), seed=seed, site=site.slug
+        tuple(d.isoformat() for d in open_days),
+        booth_ins,
+        tuple(apps),
+        seed=seed,
+        site=site.slug,
+        quotas=tuple((str(q.group_id), q.max_percent) for q in site.quotas.order_by("group_id")),
     )
     return instance, by_key, by_app
 
@@ -120,30 +134,172 @@ def _drop_clashing_pins(apps: list[ApplicationIn], held: set[str]) -> None:
 
 
 def allocate_site(site: Site, seed: int = 0, dry_run: bool = False) -> SiteRun:
-    instance, booths, applications = site_instance(site, seed=seed)
-    result = allocate(instance)
-    kept = Assignment.objects.filter(application__site=site, offer__isnull=False).count()
+    """Allocate a site and write its assignments; the site row is locked while it happens."""
     if dry_run:
+        instance, booths, applications = site_instance(site, seed=seed)
+        result = allocate(instance)
+        kept = Assignment.objects.filter(application__site=site, offer__isnull=False).count()
         return SiteRun(instance, result, 0, kept)
     with transaction.atomic():
-        held_apps = set(
-            Assignment.objects.filter(application__site=site, offer__isnull=False).values_list(
-                "application_id", flat=True
-            )
+        # Publishing, moves and promotions lock the same row: one change to a plan at a time.
+        Site.objects.select_for_update().filter(pk=site.pk).first()
+        instance, booths, applications = site_instance(site, seed=seed)
+        result = allocate(instance)
+        written, kept = write_result(site, instance, result, booths, applications)
+    return SiteRun(instance, result, written, kept)
+
+
+def write_result(
+    site: Site,
+    instance: Instance,
+    result: Result,
+    booths: dict[str, Booth],
+    applications: dict[str, Application],
+) -> tuple[int, int]:
+    """Replace the site's unoffered assignments by the result's; call inside a transaction holding the site."""
+    held_apps = set(
+        Assignment.objects.filter(application__site=site, offer__isnull=False).values_list(
+            "application_id", flat=True
         )
-        Assignment.objects.filter(application__site=site, offer__isnull=True).delete()
-        rows = []
-        for placement in result.assignments:
-            application = applications[placement.application]
-            if application.pk in held_apps:
-                continue  # its offer's rows stay as they are
-            for d in placement.days:
-                rows.append(
-                    Assignment(
-                        booth=booths[placement.booth],
-                        date=instance.days[d],
-                        application=application,
-                    )
-                )
-        Assignment.objects.bulk_create(rows)
-    return SiteRun(instance, result, len(rows), kept)
+    )
+    kept = Assignment.objects.filter(application__site=site, offer__isnull=False).count()
+    Assignment.objects.filter(application__site=site, offer__isnull=True).delete()
+    rows = []
+    for placement in result.assignments:
+        application = applications[placement.application]
+        if application.pk in held_apps:
+            continue  # its offer's rows stay as they are
+        for d in placement.days:
+            rows.append(
+                Assignment(booth=booths[placement.booth], date=instance.days[d], application=application)
+            )
+    Assignment.objects.bulk_create(rows)
+    return len(rows), kept
+
+
+def instance_data(instance: Instance, public: bool = False) -> dict:
+    """The instance as ALLOCATION_INSTANCE.md shapes it; `public` leaves out the vendors' tracking codes
+    (the engine does not use them, so the result is the same)."""
+    data = {
+        "site": instance.site,
+        "days": list(instance.days),
+        "booths": [
+            {
+                "id": b.id,
+                "zone": b.zone,
+                "type": b.type,
+                "features": sorted(b.features),
+                "neighbours": list(b.neighbours),
+            }
+            | ({"days": list(b.days)} if b.days is not None else {})
+            for b in instance.booths
+        ],
+        "applications": [
+            {
+                "id": a.id,
+                "vendor": "" if public else a.vendor,
+                "category": a.category,
+                "category_group": a.category_group,
+                "county": a.county,
+                "group": a.group,
+                "priority": a.priority,
+                "days": list(a.days),
+                "needs": sorted(a.needs),
+                "prefers": {"zones": list(a.prefer_zones), "types": list(a.prefer_types)},
+                "pinned": a.pinned,
+            }
+            for a in instance.applications
+        ],
+        "seed": instance.seed,
+    }
+    if instance.quotas:
+        data["quotas"] = [{"group": group, "max_percent": percent} for group, percent in instance.quotas]
+    return data
+
+
+def application_pk(app_id: str) -> int:
+    return int(app_id.removeprefix("app-"))
+
+
+# Sites with more accepted applications than this are allocated by the task worker, with progress.
+BACKGROUND_ABOVE = 300
+# A run queued or running for longer than this has lost its worker: it no longer blocks a new run.
+STALLED_AFTER = datetime.timedelta(minutes=15)
+
+
+def active_run(site: Site, now: datetime.datetime | None = None) -> AllocationRun | None:
+    """The site's run that is still queued or running; one that stalled is marked failed instead."""
+    now = now or timezone.now()
+    busy = (AllocationRun.Status.QUEUED, AllocationRun.Status.RUNNING)
+    AllocationRun.objects.filter(site=site, status__in=busy, created_at__lt=now - STALLED_AFTER).update(
+        status=AllocationRun.Status.FAILED, error="stalled", finished_at=now
+    )
+    return AllocationRun.objects.filter(site=site, status__in=busy).order_by("-created_at").first()
+
+
+def start_run(site: Site, seed: int, by: User | None) -> AllocationRun:
+    """Record a run and start it: at once for a small site, by the task worker for a large one."""
+    from booths.tasks import run_allocation
+
+    run = AllocationRun.objects.create(site=site, seed=seed, created_by=by)
+    accepted = Application.objects.filter(site=site, status=Application.Status.ACCEPTED).count()
+    if accepted > BACKGROUND_ABOVE:
+        transaction.on_commit(lambda: run_allocation.enqueue(run.pk))
+    else:
+        try:
+            execute_run(run.pk)
+        except Exception:
+            # Marked failed, nothing written (one transaction); the page says so instead of a 500.
+            logger.exception("Allocation run %s of site %s failed", run.pk, site.slug)
+        run.refresh_from_db()
+    return run
+
+
+def _stage(run_id: int, progress: int) -> None:
+    AllocationRun.objects.filter(pk=run_id).update(progress=progress)
+
+
+def execute_run(run_id: int) -> None:
+    """Run a queued allocation and keep its result. Running it twice does the work once."""
+    claimed = AllocationRun.objects.filter(pk=run_id, status=AllocationRun.Status.QUEUED).update(
+        status=AllocationRun.Status.RUNNING, progress=10
+    )
+    if not claimed:
+        return
+    run = AllocationRun.objects.select_related("site").get(pk=run_id)
+    try:
+        _stage(run_id, 25)
+        with transaction.atomic():
+            Site.objects.select_for_update().filter(pk=run.site_id).first()
+            instance, booths, applications = site_instance(run.site, seed=run.seed)
+            result = allocate(instance)
+            written, kept = write_result(run.site, instance, result, booths, applications)
+            AllocationRun.objects.filter(pk=run_id).update(
+                status=AllocationRun.Status.DONE,
+                progress=100,
+                finished_at=timezone.now(),
+                lottery=lottery([a.id for a in instance.applications], instance.seed),
+                instance=instance_data(instance, public=True),
+                placements={
+                    p.application: {"booth": p.booth, "days": list(p.days), "code": p.code, "facts": p.facts}
+                    for p in result.assignments
+                },
+                refusals={r.application: {"code": r.code, "facts": r.facts} for r in result.unassigned},
+                summary={
+                    "applications": len(instance.applications),
+                    "booths": len(instance.booths),
+                    "days": len(instance.days),
+                    "placed": len(result.assignments),
+                    "unplaced": len(result.unassigned),
+                    "booth_days": result.booth_days,
+                    "seconds": round(result.seconds, 3),
+                    "written": written,
+                    "kept": kept,
+                    "levels": {str(level): figures for level, figures in result.levels.items()},
+                },
+            )
+    except Exception:
+        AllocationRun.objects.filter(pk=run_id).update(
+            status=AllocationRun.Status.FAILED, finished_at=timezone.now(), error="crashed"
+        )
+        raise

@@ -1,39 +1,93 @@
-"""No double booking under real parallel connections (PostgreSQL)."""
+"""No double booking and no corrupted plan under real parallel connections (PostgreSQL)."""
 
 import threading
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from booths.models import Assignment
+from booths.allocation.adapter import start_run
+from booths.allocation.edits import EditError, move
+from booths.models import Assignment, Offer
+from booths.offers import OfferError, decline, publish
 from tests import factories
+from tests.booths.allocation_helpers import small_site
 
 pytestmark = pytest.mark.postgres
 
 
-def test_assignment_twenty_parallel_bookings_of_one_booth_day_leave_exactly_one(reference_data):
-    site = factories.site()
-    booth = factories.booth(factories.hall(site))
-    applications = [factories.application(site) for _ in range(20)]
-    barrier = threading.Barrier(len(applications))
+def in_parallel(work, items) -> list:
+    """Run work(item) in one thread per item, each on its own connection, released together by a barrier."""
+    barrier = threading.Barrier(len(items))
     outcomes = []
+    lock = threading.Lock()
 
-    def book(application):
+    def run(item):
         try:
             barrier.wait()
-            with transaction.atomic():
-                Assignment.objects.create(booth=booth, date=site.start_date, application=application)
-            outcomes.append("booked")
-        except IntegrityError:
-            outcomes.append("refused")
+            outcome = work(item)
+        except Exception as error:  # the outcome is what the test checks
+            outcome = error
         finally:
             connection.close()
+        with lock:
+            outcomes.append(outcome)
 
-    threads = [threading.Thread(target=book, args=(a,)) for a in applications]
+    threads = [threading.Thread(target=run, args=(item,)) for item in items]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    return outcomes
 
-    assert sorted(outcomes) == ["booked"] + ["refused"] * 19
+
+@pytest.mark.parametrize("parallel", [20, 50])
+def test_assignment_parallel_bookings_of_one_booth_day_leave_exactly_one(reference_data, parallel):
+    site = factories.site()
+    booth = factories.booth(factories.hall(site))
+    applications = [factories.application(site) for _ in range(parallel)]
+
+    def book(application):
+        with transaction.atomic():
+            Assignment.objects.create(booth=booth, date=site.start_date, application=application)
+        return "booked"
+
+    outcomes = in_parallel(book, applications)
+    assert sorted(o if o == "booked" else "refused" for o in outcomes) == ["booked"] + ["refused"] * (
+        parallel - 1
+    )
+    assert all(isinstance(o, IntegrityError) for o in outcomes if o != "booked")
     assert Assignment.objects.filter(booth=booth, date=site.start_date).count() == 1
+
+
+def test_parallel_moves_onto_one_free_booth_leave_exactly_one_there(reference_data):
+    site, hall, _booths, apps = small_site(booths=21, applications=20)
+    start_run(site, 1, None)
+    free = factories.booth(hall, code="Z-99", col=30, row=1)
+
+    outcomes = in_parallel(lambda application: move(site, application.pk, "A/Z-99") and "moved", apps)
+    assert outcomes.count("moved") == 1
+    assert all(isinstance(o, EditError) and o.code == "taken" for o in outcomes if o != "moved")
+    assert Assignment.objects.filter(booth=free).values("application").distinct().count() == 1
+    # Nobody lost their booth on the way.
+    assert Assignment.objects.filter(application__site=site).count() == 20 * 3
+
+
+def test_parallel_publishes_offer_each_booth_once(reference_data):
+    site, _hall, _booths, _apps = small_site(booths=5, applications=8)
+    run = start_run(site, 1, None)
+    outcomes = in_parallel(lambda _n: len(publish(run, None)), list(range(10)))
+    assert sorted(outcomes) == [0] * 9 + [5]
+    assert Offer.objects.filter(application__site=site).count() == 5
+
+
+def test_parallel_declines_promote_the_waiting_vendor_once(reference_data):
+    site, _hall, _booths, apps = small_site(booths=2, applications=3)
+    run = start_run(site, 1, None)
+    offers = publish(run, None)
+    waiting = next(a for a in apps if a.pk not in {o.application_id for o in offers})
+
+    outcomes = in_parallel(lambda offer: decline(offer.pk, None), offers)
+    assert not [o for o in outcomes if isinstance(o, (OfferError, Exception)) and not isinstance(o, tuple)]
+    live = Offer.objects.filter(application__site=site, status__in=["pending", "confirmed"])
+    assert [o.application_id for o in live] == [waiting.pk]
+    assert sum(len(promoted) for _offer, promoted in outcomes) == 1
