@@ -1,6 +1,17 @@
 from django.contrib import admin
 
-from .models import Admission, Application, ApplicationChange, Assignment, Booth, GateToken, Hall, Offer, Pass
+from .models import (
+    Admission,
+    AllocationRun,
+    Application,
+    ApplicationChange,
+    Assignment,
+    Booth,
+    GateToken,
+    Hall,
+    Offer,
+    Pass,
+)
 
 
 @admin.register(Hall)
@@ -65,3 +76,11 @@ class AdmissionAdmin(admin.ModelAdmin):
     list_display = ["scanned_at", "site", "result", "pass_obj", "gate"]
     list_filter = ["site", "result", "date"]
     raw_id_fields = ["pass_obj", "gate"]
+
+
+@admin.register(AllocationRun)
+class AllocationRunAdmin(admin.ModelAdmin):
+    list_display = ["site", "seed", "status", "created_at", "published_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["site"]
+    exclude = ["instance", "placements", "refusals"]  # large; the organiser's page shows them
