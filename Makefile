@@ -57,3 +57,15 @@ check-deploy: install
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3
+
+# --- serve: production-style run (docs/deploy.md) ---
+.PHONY: serve
+serve: install messages ## gunicorn + the task worker against $DATABASE_URL and $REDIS_URL (see docs/deploy.md)
+	@[ -n "$$DATABASE_URL" ] || { echo "make serve needs DATABASE_URL (PostgreSQL) and REDIS_URL; see docs/deploy.md"; exit 2; }
+	@[ -n "$$REDIS_URL" ] || echo "REDIS_URL is not set: each gunicorn worker keeps its own cache and sign-in limits."
+	$(BIN)/python manage.py migrate --no-input -v 0
+	$(BIN)/python manage.py collectstatic --no-input -v 0
+	@$(BIN)/python manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/gunicorn bazaarche.wsgi --bind $${BIND:-127.0.0.1:$(PORT)} --workers $${WEB_CONCURRENCY:-3} \
+		--max-requests 2000 --max-requests-jitter 200 --timeout 60 --access-logfile $${ACCESS_LOG:--}
