@@ -28,6 +28,7 @@ from booths.models import (
     Offer,
     Pass,
 )
+from booths.passes import new_code
 from events.models import DayException, Exhibition, OpeningHours, Site, SiteQuota, Venue
 from events.schedule import build_schedule
 from vendors.models import Category, CategoryGroup, County, Province, SupportCompany, User, Vendor
@@ -1402,7 +1403,7 @@ def _offers_assignments_passes(demo: _Demo, builds: dict[str, _SiteBuild]) -> No
                 application=application,
                 holder=Pass.Holder.VENDOR,
                 holder_name=vendor.full_name,
-                code=secrets.token_urlsafe(24),
+                code=new_code(),
             )
         )
         for _ in range(min(application.helpers, application.site.helpers_per_booth)):
@@ -1412,7 +1413,7 @@ def _offers_assignments_passes(demo: _Demo, builds: dict[str, _SiteBuild]) -> No
                     application=application,
                     holder=Pass.Holder.HELPER,
                     holder_name=f"{rng.choice(helper_names)} {vendor.last_name}",
-                    code=secrets.token_urlsafe(24),
+                    code=new_code(),
                 )
             )
     Assignment.objects.bulk_create(assignments)

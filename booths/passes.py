@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from .models import Application, Pass
@@ -27,9 +28,22 @@ def new_code() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
 
 
+# What may stand between the characters of a typed or pasted code: spaces of any kind, dashes, and
+# the invisible marks a Persian keyboard or a right-to-left text field adds (ZWNJ, ZWJ, direction marks).
+_SEPARATORS = frozenset(
+    "-_\u2010\u2011\u2012\u2013\u2014\u2212\u200c\u200d\u200e\u200f\u2066\u2067\u2068\u2069\ufeff"
+)
+
+
 def normalize_code(text: str) -> str | None:
-    """The code in scanned or typed text (any case, spaces, dashes, Persian digits), or None."""
-    code = "".join(ch for ch in str(text).translate(_FOLD) if ch.isalnum())
+    """The code in scanned or typed text (any case, spaces, dashes, Persian digits), or None.
+
+    Anything else — a character outside the alphabet, punctuation, one character too many or too
+    few — makes the text no code at all: an altered code never turns into a valid one.
+    """
+    if not isinstance(text, str):
+        return None
+    code = "".join(ch for ch in text.translate(_FOLD) if not ch.isspace() and ch not in _SEPARATORS)
     if len(code) != CODE_LENGTH or any(ch not in ALPHABET for ch in code):
         return None
     return code
@@ -39,9 +53,9 @@ def normalize_code(text: str) -> str | None:
 def issue_passes(application: Application) -> list[Pass]:
     """The live passes of an application: one for the vendor and one per helper, issuing what is missing."""
     live = list(application.passes.filter(revoked_at__isnull=True).order_by("id"))
-    wanted = [(Pass.Holder.VENDOR, application.vendor.full_name)] + [
-        (Pass.Holder.HELPER, "") for _ in range(application.helpers)
-    ]
+    # Helpers as many as asked for, up to what the site allows per booth.
+    helpers = min(application.helpers, application.site.helpers_per_booth)
+    wanted = [(Pass.Holder.VENDOR, application.vendor.full_name)] + [(Pass.Holder.HELPER, "")] * helpers
     have = {Pass.Holder.VENDOR: 0, Pass.Holder.HELPER: 0}
     for p in live:
         have[p.holder] += 1
@@ -51,7 +65,11 @@ def issue_passes(application: Application) -> list[Pass]:
             continue
         live.append(
             Pass.objects.create(
-                site=application.site, application=application, holder=holder, holder_name=name, code=new_code()
+                site=application.site,
+                application=application,
+                holder=holder,
+                holder_name=name,
+                code=new_code(),
             )
         )
     return live
@@ -68,3 +86,36 @@ def reissue(pass_obj: Pass) -> Pass:
         holder_name=pass_obj.holder_name,
         code=new_code(),
     )
+
+
+def live_passes(site) -> QuerySet[Pass]:
+    """A site's passes that are not revoked, with what a card shows, in a stable order (booth, holder)."""
+    from django.db.models import Prefetch
+
+    from .models import Assignment
+
+    return (
+        Pass.objects.filter(site=site, revoked_at__isnull=True)
+        .select_related("site", "application__vendor")
+        .prefetch_related(
+            Prefetch(
+                "application__assignments",
+                queryset=Assignment.objects.select_related("booth__hall").order_by("date"),
+            )
+        )
+        .order_by("application_id", "-holder", "id")  # the vendor, then helpers
+    )
+
+
+def valid_days(pass_obj: Pass) -> list:
+    """The days a pass admits at its site: its application's assigned days (reads prefetched assignments)."""
+    return sorted({a.date for a in pass_obj.application.assignments.all()})
+
+
+def is_valid_on(pass_obj: Pass, day) -> bool:
+    return pass_obj.revoked_at is None and day in valid_days(pass_obj)
+
+
+def grouped(code: str, size: int = 3) -> str:
+    """The code in groups for reading aloud or typing: "ABC DEF …" (normalize_code ignores the spaces)."""
+    return " ".join(code[i : i + size] for i in range(0, len(code), size))

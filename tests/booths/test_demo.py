@@ -348,3 +348,43 @@ def test_demo_allocation_keeps_quota_and_valid_permits():
     assert set(
         Application.objects.filter(pinned_booth__isnull=False).values_list("pinned_booth__code", flat=True)
     ) == {"A-12"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("today", [TODAY, datetime.date(2025, 11, 21)])  # a Monday, and a Friday
+def test_demo_has_two_sites_open_today_with_passes_valid_today(today):
+    from booths.passes import is_valid_on, live_passes, normalize_code
+
+    result = load_demo(today)
+
+    open_today = {site.slug for site in Site.objects.all() if schedule_for(site).day(today) is not None}
+    with_passes = set()
+    for slug in open_today:
+        passes = list(live_passes(Site.objects.get(slug=slug)))
+        if any(is_valid_on(p, today) for p in passes):
+            with_passes.add(slug)
+    assert with_passes == {"khorramabad-fairground", "borujerd-bazaar"}
+    assert {key.site_slug for key in result.gate_keys} == with_passes
+    codes = list(Pass.objects.values_list("code", flat=True))
+    assert all(normalize_code(code) == code for code in codes)
+
+
+@pytest.mark.django_db
+def test_load_demo_prints_a_gate_sign_in_per_open_site(monkeypatch):
+    import io
+
+    from django.core.management import call_command
+
+    monkeypatch.setenv("PORT", "8123")
+    out = io.StringIO()
+
+    call_command("load_demo", "--today", ISO_TODAY, stdout=out)
+
+    lines = [line for line in out.getvalue().splitlines() if line.startswith("Gate (")]
+    assert len(lines) == 2
+    for line in lines:
+        match = re.fullmatch(r"Gate \((.+)\): http://127\.0\.0\.1:8123/gate/  key: (\S+)", line)
+        assert match is not None
+        token = GateToken.objects.get(key_hash=hashlib.sha256(match[2].encode()).hexdigest())
+        assert token.site.title_en == match[1]
+        assert token.revoked_at is None

@@ -1,6 +1,7 @@
 """`manage.py load_demo`: builds (or rebuilds) the demo data and prints who can sign in."""
 
 import datetime
+import os
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -8,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from bazaarche.validators import clean_mobile
 from booths.demo import PASSWORD, load_demo
+from events.models import Site
 
 
 class Command(BaseCommand):
@@ -54,11 +56,18 @@ class Command(BaseCommand):
             f"(username = mobile) also take the password {PASSWORD} at /signin/password/."
         )
         self.stdout.write("")
-        self.stdout.write(self.style.MIGRATE_HEADING("Gate staff tokens (new on every load)"))
+        self.stdout.write(self.style.MIGRATE_HEADING("Gate staff (keys are new on every load)"))
+        port = os.environ.get("PORT", "8000")
+        slugs = [gate.site_slug for gate in result.gate_keys]
+        titles = dict(Site.objects.filter(slug__in=slugs).values_list("slug", "title_en"))
         for gate in result.gate_keys:
-            self.stdout.write(f"{gate.site_slug}  {gate.name}  {gate.key}")
+            where = titles.get(gate.site_slug) or gate.site_slug
+            self.stdout.write(f"Gate ({where}): http://127.0.0.1:{port}/gate/  key: {gate.key}")
         self.stdout.write(
-            "Each is bound to its site, for gate check-in (POST /api/checkin/, Authorization: Token <key>)."
+            "Both sites are open today with confirmed booths and passes valid today. Open /gate/ on a phone and "
+            "enter the key; each key admits at its own site only (also POST /api/checkin/ with "
+            "Authorization: Token <key>). A vendor's passes are on their page (/me/); an organiser prints a "
+            "site's passes from /organiser/sites/<slug>/passes/ or with manage.py render_passes."
         )
 
 
