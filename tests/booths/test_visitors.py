@@ -1,0 +1,276 @@
+"""Visitors' pages of booths: the public floor plan, the vendor directory and a vendor's public page."""
+
+import datetime
+import re
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.utils import timezone
+
+from booths.models import Assignment, Offer
+from tests import factories
+from vendors.models import Category, VendorPhoto
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def place(site, booth, vendor=None, *, status=Offer.Status.CONFIRMED, day=None):
+    """A placement published as an offer (status given) with its assignment on one day."""
+    day = day or site.start_date
+    application = factories.application(site, vendor, days=[day.isoformat()])
+    offer = Offer.objects.create(
+        application=application,
+        booth=booth,
+        days=[day.isoformat()],
+        status=status,
+        expires_at=timezone.now() + datetime.timedelta(days=2),
+    )
+    return Assignment.objects.create(booth=booth, date=day, application=application, offer=offer)
+
+
+def draft_placement(site, booth, vendor):
+    """An allocation row the organiser has not published yet."""
+    application = factories.application(site, vendor)
+    return Assignment.objects.create(booth=booth, date=site.start_date, application=application)
+
+
+def booth_list(content: str) -> list[tuple[str, str]]:
+    return re.findall(
+        r'<span class="booth-code" dir="ltr">([^<]+)</span> <a href="/vendors/\d+/">([^<]+)</a>', content
+    )
+
+
+@pytest.fixture
+def fair():
+    site = factories.site(slug="fair", start_date=timezone.localdate(), title_fa="بازارچه پاییز")
+    hall = factories.hall(site, code="A", name_fa="سالن الف", rows=1, cols=4)
+    booths = [factories.booth(hall, code=f"A-0{n}", row=1, col=n) for n in range(1, 5)]
+    return site, booths
+
+
+def test_plan_shows_published_placements_only(client: Client, fair):
+    site, booths = fair
+    place(site, booths[0], factories.vendor(business_name="ترشی مهناز"))
+    place(site, booths[1], factories.vendor(business_name="گلیم زهرا"), status=Offer.Status.PENDING)
+    place(site, booths[2], factories.vendor(business_name="ردشده"), status=Offer.Status.DECLINED)
+    draft_placement(site, booths[3], factories.vendor(business_name="پیش‌نویس"))
+    content = client.get("/sites/fair/plan/").content.decode()
+    assert booth_list(content) == [("A-01", "ترشی مهناز"), ("A-02", "گلیم زهرا")]
+    assert "ردشده" not in content
+    assert "پیش‌نویس" not in content
+    # Taken booths link to their vendor and are coloured; free ones are not links.
+    assert content.count('<a class="plan-booth" href="/vendors/') == 2
+    assert content.count('<g class="plan-booth-free">') == 2
+    assert "<title>A-01 · ترشی مهناز</title>" in content
+
+
+def test_plan_of_another_day(client: Client, fair):
+    site, booths = fair
+    tomorrow = site.start_date + datetime.timedelta(days=1)
+    place(site, booths[0], factories.vendor(business_name="امروزی"))
+    place(site, booths[1], factories.vendor(business_name="فردایی"), day=tomorrow)
+    content = client.get("/sites/fair/plan/", {"day": tomorrow.isoformat()}).content.decode()
+    assert booth_list(content) == [("A-02", "فردایی")]
+    assert f'<option value="{tomorrow.isoformat()}" selected>' in content
+
+
+def test_plan_of_a_closed_day_says_so_and_shows_an_open_day(client: Client, fair):
+    response = client.get("/en/sites/fair/plan/", {"day": "2001-01-01"})
+    assert response.status_code == 200
+    assert "The site is not open on that day; showing" in response.content.decode()
+    assert client.get("/en/sites/fair/plan/", {"day": "not-a-day"}).status_code == 200
+
+
+def test_plan_of_a_draft_exhibition_is_404(client: Client, db):
+    factories.site(factories.exhibition(status="draft"), slug="hidden")
+    assert client.get("/sites/hidden/plan/").status_code == 404
+
+
+def test_plan_htmx_request_gets_only_the_day(client: Client, fair):
+    content = client.get("/sites/fair/plan/", headers={"HX-Request": "true"}).content.decode()
+    assert content.lstrip().startswith('<div id="day-plan" hx-target="this"')
+    assert "<html" not in content
+
+
+def test_plan_query_count_does_not_grow(client: Client, fair, django_assert_num_queries):
+    site, booths = fair
+    place(site, booths[0])
+    with django_assert_num_queries(6):
+        client.get("/sites/fair/plan/")
+    hall = factories.hall(site, code="B", rows=2, cols=5)
+    for n in range(10):
+        place(site, factories.booth(hall, code=f"B-{n:02d}", row=1 + n // 5, col=1 + n % 5))
+    cache.clear()
+    with django_assert_num_queries(6):
+        content = client.get("/sites/fair/plan/").content.decode()
+    assert len(booth_list(content)) == 11
+
+
+# --- the directory ---------------------------------------------------------------------------------
+
+
+def test_directory_lists_only_vendors_with_published_placements(client: Client, fair):
+    site, booths = fair
+    place(site, booths[0], factories.vendor(business_name="ترشی مهناز"))
+    draft_placement(site, booths[1], factories.vendor(business_name="پیش‌نویس"))
+    factories.vendor(business_name="بدون غرفه")
+    content = client.get("/vendors/").content.decode()
+    assert re.findall(r"<strong>([^<]+)</strong>", content) == ["ترشی مهناز"]
+
+
+def test_directory_filters_by_category_group(client: Client, fair):
+    site, booths = fair
+    crafts = Category.objects.filter(group__slug="handicrafts").first()
+    food = Category.objects.exclude(group__slug="handicrafts").first()
+    place(site, booths[0], factories.vendor(business_name="گلیم زهرا", category=crafts))
+    place(site, booths[1], factories.vendor(business_name="ترشی مهناز", category=food))
+    content = client.get("/vendors/?category=handicrafts").content.decode()
+    assert re.findall(r"<strong>([^<]+)</strong>", content) == ["گلیم زهرا"]
+    assert client.get("/vendors/?category=nowhere").status_code == 404
+
+
+def test_directory_search_is_folded(client: Client, fair):
+    site, booths = fair
+    place(site, booths[0], factories.vendor(business_name="کارگاه خیاطی مریم"))
+    place(site, booths[1], factories.vendor(business_name="گلیم زهرا"))
+    # Arabic yeh and kaf, no space: still the same business.
+    for query in ["خياطي", "كارگاه", "کارگاهخیاطی", "  خیاطی   مریم "]:
+        content = client.get("/vendors/", {"q": query}).content.decode()
+        assert re.findall(r"<strong>([^<]+)</strong>", content) == ["کارگاه خیاطی مریم"], query
+
+
+def test_directory_search_never_matches_private_fields(client: Client, fair):
+    site, booths = fair
+    vendor = factories.vendor(business_name="گلیم زهرا", mobile="09161234567", national_id="0012345679")
+    place(site, booths[0], vendor)
+    for query in ["09161234567", "0012345679", vendor.tracking_code, vendor.last_name]:
+        content = client.get("/vendors/", {"q": query}).content.decode()
+        assert re.findall(r"<strong>([^<]+)</strong>", content) == [], query
+
+
+def test_directory_htmx_search_gets_only_the_results(client: Client, fair):
+    site, booths = fair
+    place(site, booths[0], factories.vendor(business_name="گلیم زهرا"))
+    content = client.get("/vendors/?q=گلیم", headers={"HX-Request": "true"}).content.decode()
+    assert content.lstrip().startswith('<div id="results" hx-target="this"')
+
+
+def test_directory_query_count_does_not_grow(client: Client, fair, django_assert_num_queries):
+    site, booths = fair
+    place(site, booths[0])
+    with django_assert_num_queries(3):
+        client.get("/vendors/")
+    hall = factories.hall(site, code="B")
+    for n in range(8):
+        vendor = factories.vendor()
+        VendorPhoto.objects.create(
+            vendor=vendor, image=f"vendors/{vendor.pk}/a.jpg", thumbnail=f"vendors/{vendor.pk}/t.jpg"
+        )
+        place(site, factories.booth(hall, code=f"B-{n}"), vendor)
+    cache.clear()
+    with django_assert_num_queries(3):
+        content = client.get("/vendors/").content.decode()
+    assert len(re.findall(r"<strong>([^<]+)</strong>", content)) == 9
+
+
+# --- a vendor's page -------------------------------------------------------------------------------
+
+
+def test_vendor_page_shows_photos_and_where_and_when_but_nothing_private(client: Client, fair):
+    site, booths = fair
+    vendor = factories.vendor(
+        business_name="گلیم زهرا",
+        description="گلیم و جاجیم دستباف",
+        mobile="09161234567",
+        national_id="0012345679",
+        address="خیابان شریعتی، کوچه ۱۲",
+        postal_code="6813733111",
+        birth_date=datetime.date(1980, 3, 21),
+        first_name="زهرا",
+        last_name="کاکاوند",
+    )
+    VendorPhoto.objects.create(
+        vendor=vendor, image="vendors/1/rug.jpg", thumbnail="vendors/1/rug-t.jpg", caption="گلیم"
+    )
+    place(site, booths[2], vendor)
+    response = client.get(f"/vendors/{vendor.pk}/")
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>گلیم زهرا</h1>" in content
+    assert "گلیم و جاجیم دستباف" in content
+    assert '<img src="/media/vendors/1/rug-t.jpg" alt="گلیم" loading="lazy">' in content
+    assert (
+        f'<a class="booth-code" dir="ltr" href="/sites/fair/plan/?day={site.start_date.isoformat()}">A-03</a>'
+        in content
+    )
+    assert '<meta property="og:image" content="http://testserver/media/vendors/1/rug.jpg">' in content
+    for private in [
+        "09161234567",
+        "۰۹۱۶۱۲۳۴۵۶۷",
+        "0012345679",
+        "شریعتی",
+        "6813733111",
+        "۶۸۱۳۷۳۳۱۱۱",
+        "کاکاوند",
+        "1980",
+        "۱۳۵۹",
+    ]:
+        assert private not in content, private
+
+
+def test_vendor_without_published_placement_has_no_public_page(client: Client, fair):
+    site, booths = fair
+    vendor = factories.vendor()
+    assert client.get(f"/vendors/{vendor.pk}/").status_code == 404
+    draft_placement(site, booths[0], vendor)
+    assert client.get(f"/vendors/{vendor.pk}/").status_code == 404
+    place(site, booths[1], factories.vendor(), status=Offer.Status.WITHDRAWN)
+    Offer.objects.filter(status=Offer.Status.WITHDRAWN).update(application=vendor.applications.get())
+    cache.clear()
+    assert client.get(f"/vendors/{vendor.pk}/").status_code == 404
+
+
+def test_vendor_page_query_count_does_not_grow(client: Client, fair, django_assert_num_queries):
+    site, booths = fair
+    vendor = factories.vendor()
+    place(site, booths[0], vendor)
+    with django_assert_num_queries(3):
+        client.get(f"/vendors/{vendor.pk}/")
+    other = factories.site(slug="other", start_date=site.start_date + datetime.timedelta(days=1))
+    hall = factories.hall(other)
+    application = factories.application(other, vendor)
+    days = [other.start_date, other.start_date + datetime.timedelta(days=1)]
+    offer = Offer.objects.create(
+        application=application,
+        booth=factories.booth(hall, code="X-1"),
+        days=[d.isoformat() for d in days],
+        status=Offer.Status.CONFIRMED,
+        expires_at=timezone.now(),
+    )
+    for day in days:
+        Assignment.objects.create(booth=offer.booth, date=day, application=application, offer=offer)
+    for n in range(3):
+        VendorPhoto.objects.create(vendor=vendor, image=f"vendors/x/{n}.jpg")
+    cache.clear()
+    with django_assert_num_queries(3):
+        content = client.get(f"/vendors/{vendor.pk}/").content.decode()
+    assert content.count('class="appearance"') == 2
+
+
+def test_a_new_offer_shows_in_the_cached_directory(client: Client, fair):
+    site, booths = fair
+    place(site, booths[0], factories.vendor(business_name="اولی"))
+    assert re.findall(r"<strong>([^<]+)</strong>", client.get("/vendors/").content.decode()) == ["اولی"]
+    place(site, booths[1], factories.vendor(business_name="دومی"))
+    assert re.findall(r"<strong>([^<]+)</strong>", client.get("/vendors/").content.decode()) == [
+        "اولی",
+        "دومی",
+    ]
