@@ -1,0 +1,324 @@
+// The gate page: sign in with a gate key, scan passes with the rear camera, show each answer full screen.
+// A scan is sent with its own Idempotency-Key and retried with that same key until the server answers,
+// so a flaky connection can never admit a pass twice.
+(function () {
+  "use strict";
+
+  const root = document.getElementById("gate");
+  if (!root) return;
+  const S = JSON.parse(document.getElementById("gate-strings").textContent);
+  const lang = document.documentElement.lang === "en" ? "en" : "fa";
+  const STORE = "bazaarche.gate";
+  const HOLD_MS = 4000; // the same code is ignored this long after its answer closes
+  const SHOW_MS = { admitted: 2500, other: 4500 };
+  const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 10000, 10000, 10000];
+  const PENDING_MS = 10 * 60 * 1000; // a code whose scan got no answer reuses its key if scanned again
+
+  const $ = (id) => document.getElementById(id);
+  const el = {
+    signin: $("gate-signin"), signinForm: $("gate-signin-form"), key: $("gate-key"), signinError: $("gate-signin-error"),
+    scan: $("gate-scan"), who: $("gate-who"), signout: $("gate-signout"), video: $("gate-video"), status: $("gate-status"),
+    manual: $("gate-manual"), code: $("gate-code"),
+    answer: $("gate-answer"), label: $("gate-answer-label"), message: $("gate-answer-message"), photo: $("gate-answer-photo"),
+    name: $("gate-answer-name"), business: $("gate-answer-business"), booth: $("gate-answer-booth"), next: $("gate-answer-next"),
+  };
+
+  let gate = null; // {key, site, gate, site_title}
+  let stream = null;
+  let detector = null;
+  let busy = false;
+  let last = { text: "", until: 0 };
+  let hideTimer = null;
+  let audio = null;
+  const pending = new Map(); // normalised code -> {key, at}
+
+  const fmt = (text, values) => text.replace(/%\((\w+)\)s/g, (_, name) => (values[name] ?? ""));
+  const digits = (text) => (lang === "fa" ? String(text).replace(/[0-9]/g, (d) => "۰۱۲۳۴۵۶۷۸۹"[d]) : String(text));
+  const normalise = (text) => String(text).toUpperCase().replace(/[^0-9A-Z]/g, "");
+  const setState = (state) => { root.dataset.state = state; };
+  const status = (text) => { el.status.textContent = text || ""; };
+
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  // --- signing in ------------------------------------------------------------------------------
+
+  function saved() {
+    try { return JSON.parse(localStorage.getItem(STORE) || "null"); } catch (e) { return null; }
+  }
+
+  async function whoami(key) {
+    const response = await fetch(root.dataset.whoami, { headers: { Authorization: "Token " + key }, cache: "no-store" });
+    if (response.status === 401) return null;
+    if (!response.ok) throw new Error("HTTP " + response.status);
+    return response.json();
+  }
+
+  function showSignin(message) {
+    stopCamera();
+    el.scan.hidden = true;
+    el.signin.hidden = false;
+    el.signinError.hidden = !message;
+    el.signinError.textContent = message || "";
+    setState("signin");
+  }
+
+  function showScanner() {
+    el.signin.hidden = true;
+    el.scan.hidden = false;
+    el.who.textContent = fmt(S.signed_in, { gate: gate.gate, site: gate.site_title[lang] || gate.site_title.fa });
+    setState("scanning");
+    startCamera();
+  }
+
+  el.signinForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    unlockAudio();
+    const key = el.key.value.trim();
+    if (!key) return;
+    try {
+      const info = await whoami(key);
+      if (!info) { showSignin(S.bad_key); return; }
+      gate = { key, site: info.site, gate: info.gate, site_title: info.site_title };
+      localStorage.setItem(STORE, JSON.stringify(gate));
+      el.key.value = "";
+      showScanner();
+    } catch (e) {
+      showSignin(S.gave_up);
+    }
+  });
+
+  el.signout.addEventListener("click", () => {
+    localStorage.removeItem(STORE);
+    gate = null;
+    showSignin("");
+  });
+
+  // --- camera and detector ---------------------------------------------------------------------
+
+  async function loadDetector() {
+    if ("BarcodeDetector" in window) {
+      try {
+        const formats = await window.BarcodeDetector.getSupportedFormats();
+        if (formats.includes("qr_code")) return new window.BarcodeDetector({ formats: ["qr_code"] });
+      } catch (e) { /* fall through to the polyfill */ }
+    }
+    await new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = root.dataset.detector;
+      script.onload = resolve;
+      script.onerror = reject;
+      document.head.appendChild(script);
+    });
+    const api = window.BarcodeDetectionAPI;
+    const wasm = new URL(root.dataset.wasm, location.href).href;
+    api.prepareZXingModule({
+      overrides: { locateFile: (path, prefix) => (path.endsWith(".wasm") ? wasm : prefix + path) },
+      fireImmediately: true,
+    });
+    return new api.BarcodeDetector({ formats: ["qr_code"] });
+  }
+
+  async function startCamera() {
+    if (stream) return;
+    status(S.starting);
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) { status(S.no_camera); return; }
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({
+        video: { facingMode: { ideal: "environment" }, width: { ideal: 1280 }, height: { ideal: 720 } },
+        audio: false,
+      });
+    } catch (e) {
+      status(S.no_camera);
+      return;
+    }
+    el.video.srcObject = stream;
+    try { await el.video.play(); } catch (e) { /* autoplay of a muted video is allowed */ }
+    try {
+      detector = detector || (await loadDetector());
+    } catch (e) {
+      status(S.no_detector);
+      return;
+    }
+    status(S.aim);
+    requestAnimationFrame(tick);
+  }
+
+  function stopCamera() {
+    if (stream) stream.getTracks().forEach((track) => track.stop());
+    stream = null;
+    el.video.srcObject = null;
+  }
+
+  let lastTick = 0;
+  async function tick(time) {
+    if (!stream) return;
+    if (time - lastTick > 150 && !busy && el.answer.hidden && el.video.readyState >= 2) {
+      lastTick = time;
+      try {
+        const codes = await detector.detect(el.video);
+        if (codes.length && codes[0].rawValue) onScan(codes[0].rawValue);
+      } catch (e) { /* a frame that cannot be read is skipped */ }
+    }
+    requestAnimationFrame(tick);
+  }
+
+  function onScan(text) {
+    const code = normalise(text);
+    if (code === last.text && Date.now() < last.until) return;
+    submit(text);
+  }
+
+  el.manual.addEventListener("submit", (event) => {
+    event.preventDefault();
+    unlockAudio();
+    const text = el.code.value.trim();
+    if (!text) return;
+    el.code.value = "";
+    submit(text);
+  });
+
+  // --- sending a scan --------------------------------------------------------------------------
+
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  async function submit(text) {
+    if (busy || !gate) return;
+    busy = true;
+    const code = normalise(text);
+    last = { text: code, until: Infinity };
+    const held = pending.get(code);
+    const key = held && Date.now() - held.at < PENDING_MS ? held.key : newKey();
+    pending.set(code, { key, at: held ? held.at : Date.now() });
+    status(S.checking);
+    try {
+      for (let attempt = 0; ; attempt++) {
+        let response = null;
+        try {
+          response = await fetch(root.dataset.api, {
+            method: "POST",
+            headers: { Authorization: "Token " + gate.key, "Content-Type": "application/json", "Idempotency-Key": key },
+            body: JSON.stringify({ code: text, site: gate.site }),
+            cache: "no-store",
+          });
+        } catch (e) { response = null; }
+        if (response && response.status === 401) {
+          localStorage.removeItem(STORE);
+          gate = null;
+          showSignin(S.bad_key);
+          return;
+        }
+        if (response && (response.ok || (response.status >= 400 && response.status < 500 && response.status !== 429))) {
+          const body = await response.json();
+          pending.delete(code);
+          if (response.ok) show(body);
+          else showProblem(body);
+          return;
+        }
+        if (attempt >= BACKOFF_MS.length) {
+          status(S.gave_up);
+          last = { text: code, until: Date.now() + HOLD_MS };
+          return;
+        }
+        status(fmt(S.retrying, { n: digits(attempt + 1) }));
+        await sleep(BACKOFF_MS[attempt]);
+      }
+    } finally {
+      busy = false;
+    }
+  }
+
+  // --- the answer ------------------------------------------------------------------------------
+
+  function tone(result) {
+    // Browsers refuse (and complain about) vibration before the first tap on the page.
+    const touched = !navigator.userActivation || navigator.userActivation.hasBeenActive;
+    if (navigator.vibrate && touched) navigator.vibrate(result === "admitted" ? 150 : [250, 100, 250]);
+    if (!audio) return;
+    try {
+      const notes = result === "admitted" ? [[880, 0, 0.15], [1320, 0.16, 0.2]] : [[220, 0, 0.3], [180, 0.35, 0.4]];
+      for (const [frequency, start, length] of notes) {
+        const osc = audio.createOscillator();
+        const gain = audio.createGain();
+        osc.type = result === "admitted" ? "sine" : "square";
+        osc.frequency.value = frequency;
+        gain.gain.value = 0.15;
+        osc.connect(gain).connect(audio.destination);
+        osc.start(audio.currentTime + start);
+        osc.stop(audio.currentTime + start + length);
+      }
+    } catch (e) { /* sound is a nicety */ }
+  }
+
+  function unlockAudio() {
+    const Context = window.AudioContext || window.webkitAudioContext;
+    if (!audio && Context) { try { audio = new Context(); } catch (e) { audio = null; } }
+    if (audio && audio.state === "suspended") audio.resume();
+  }
+
+  function tint(result) {
+    if (result === "admitted") return "good";
+    if (result === "already_admitted" || result === "wrong_day" || result === "wrong_site") return "warn";
+    return "bad";
+  }
+
+  function open(result, label, message) {
+    el.answer.dataset.result = result;
+    el.answer.className = "gate-answer " + tint(result);
+    el.label.textContent = label;
+    el.message.textContent = message;
+    el.answer.hidden = false;
+    setState("answer");
+    status("");
+    tone(result);
+    clearTimeout(hideTimer);
+    hideTimer = setTimeout(close, result === "admitted" ? SHOW_MS.admitted : SHOW_MS.other);
+    el.next.focus({ preventScroll: true });
+  }
+
+  function show(body) {
+    const holder = body.holder;
+    const booth = body.booth;
+    el.name.textContent = holder ? (holder.kind === "helper" ? holder.name + " · " + fmt(S.helper_of, { vendor: holder.vendor }) : holder.vendor) : "";
+    el.business.textContent = holder ? holder.business : "";
+    el.booth.textContent = booth ? fmt(S.booth, { booth: booth.code, hall: (booth.hall_names && booth.hall_names[lang]) || booth.hall }) : "";
+    if (holder && holder.photo) { el.photo.src = holder.photo; el.photo.hidden = false; } else { el.photo.hidden = true; el.photo.removeAttribute("src"); }
+    open(body.result, S["result_" + body.result] || body.result, (body.messages && body.messages[lang]) || body.message || "");
+  }
+
+  function showProblem(body) {
+    el.name.textContent = el.business.textContent = el.booth.textContent = "";
+    el.photo.hidden = true;
+    open(body.error || "error", S.error, (body.messages && body.messages[lang]) || body.message || S.error);
+  }
+
+  function close() {
+    clearTimeout(hideTimer);
+    if (el.answer.hidden) return;
+    el.answer.hidden = true;
+    last = { text: last.text, until: Date.now() + HOLD_MS };
+    if (gate) { setState("scanning"); status(stream ? S.aim : ""); }
+  }
+
+  el.next.addEventListener("click", () => { unlockAudio(); close(); });
+  document.addEventListener("pointerdown", unlockAudio, { once: true });
+  el.answer.addEventListener("click", (event) => { if (event.target === el.answer) close(); });
+
+  // --- start -----------------------------------------------------------------------------------
+
+  gate = saved();
+  if (gate && gate.key) {
+    showScanner();
+    // A key revoked since the last visit signs the phone out; no connection keeps the saved gate.
+    whoami(gate.key).then((info) => {
+      if (info === null) { localStorage.removeItem(STORE); gate = null; showSignin(S.bad_key); }
+      else { gate = { key: gate.key, site: info.site, gate: info.gate, site_title: info.site_title }; localStorage.setItem(STORE, JSON.stringify(gate)); el.who.textContent = fmt(S.signed_in, { gate: gate.gate, site: gate.site_title[lang] || gate.site_title.fa }); }
+    }).catch(() => {});
+  } else {
+    showSignin("");
+  }
+})();

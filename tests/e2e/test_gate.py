@@ -1,0 +1,216 @@
+"""A gate admits a pass shown to the phone's camera (Chromium's fake camera plays a video of the QR)."""
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.test import Client
+
+from booths.checkin import create_gate_token
+from booths.models import Admission
+from booths.passes import ALPHABET
+from tests import factories
+from tests.booths.test_checkin import confirmed_pass
+
+from .conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE
+
+pytestmark = [pytest.mark.e2e]
+
+R = Admission.Result
+WAIT_MS = 30_000  # the first scan also loads the QR reader (WebAssembly)
+
+
+def qr_video(text: str, path: Path, frames: int = 10) -> Path:
+    """A y4m video (640×480, 4:2:0) of a large QR of `text` on white, for --use-file-for-fake-video-capture."""
+    import qrcode
+    from PIL import Image
+
+    width, height = 640, 480
+    qr = qrcode.QRCode(border=4, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    qr.add_data(text)
+    image = qr.make_image(fill_color="black", back_color="white").get_image().convert("RGB")
+    image = image.resize((400, 400), Image.Resampling.NEAREST)
+    canvas = Image.new("RGB", (width, height), "white")
+    canvas.paste(image, ((width - 400) // 2, (height - 400) // 2))
+    y, u, v = canvas.convert("YCbCr").split()
+    half = (width // 2, height // 2)
+    frame = (
+        b"FRAME\n"
+        + y.tobytes()
+        + u.resize(half, Image.Resampling.BILINEAR).tobytes()
+        + v.resize(half, Image.Resampling.BILINEAR).tobytes()
+    )
+    path.write_bytes(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode() + frame * frames)
+    return path
+
+
+@pytest.fixture
+def camera_browser(browser, tmp_path, request):
+    """A separate Chromium whose camera shows the QR of the pass the test names in `request.param`."""
+    launched = []
+
+    def launch(text: str):
+        video = qr_video(text, tmp_path / "pass.y4m")
+        args = [
+            *CHROMIUM_ARGS,
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+            "--autoplay-policy=no-user-gesture-required",
+        ]
+        chromium = browser.browser_type.launch(executable_path=CHROMIUM, args=args)
+        launched.append(chromium)
+        return chromium
+
+    yield launch
+    for chromium in launched:
+        chromium.close()
+
+
+def watch(page) -> dict:
+    seen = {"hosts": set(), "errors": []}
+    page.on("request", lambda request: seen["hosts"].add(urlsplit(request.url).netloc))
+    page.on("console", lambda message: message.type == "error" and seen["errors"].append(message.text))
+    return seen
+
+
+def answer(page, result: str):
+    locator = page.locator(f'#gate-answer[data-result="{result}"]')
+    locator.wait_for(state="visible", timeout=WAIT_MS)
+    return locator
+
+
+def test_gate_admits_the_pass_on_camera_once_then_already_admitted(
+    live_server, camera_browser, screenshot, reference_data
+):
+    pass_obj = confirmed_pass(first_name="زهرا", last_name="کریمی", business_name="گلیم‌بافی زهرا")
+    other = confirmed_pass(pass_obj.site)
+    _token, key = create_gate_token(pass_obj.site, "دروازه اصلی")
+    booth = pass_obj.application.assignments.get().booth
+
+    chromium = camera_browser(pass_obj.code)
+    context = chromium.new_context(viewport=PHONE, device_scale_factor=2)
+    context.grant_permissions(["camera"], origin=live_server.url)
+    page = context.new_page()
+    seen = watch(page)
+
+    page.goto(live_server.url + "/gate/")
+    page.get_by_label("کلید دروازه").fill("wrong-key")
+    page.get_by_role("button", name="شروع پذیرش").click()
+    page.locator("#gate-signin-error").wait_for(state="visible")
+    assert page.locator("#gate-signin-error").inner_text() == (
+        "این کلید ناشناخته است یا باطل شده است. از برگزارکننده کلید تازه بخواهید."
+    )
+    page.get_by_label("کلید دروازه").fill(key)
+    page.get_by_role("button", name="شروع پذیرش").click()
+
+    admitted = answer(page, "admitted")
+    assert page.locator("#gate-answer-label").inner_text() == "ورود مجاز"
+    assert page.locator("#gate-answer-name").inner_text() == "زهرا کریمی"
+    assert page.locator("#gate-answer-business").inner_text() == "گلیم‌بافی زهرا"
+    assert page.locator("#gate-answer-booth").inner_text() == f"غرفه {booth.code} · سالن یک"
+    assert "good" in admitted.get_attribute("class")
+    screenshot(page, "gate-admitted-phone")
+
+    # The QR stays in front of the camera: after the answer and the hold-off it is read again.
+    answer(page, "already_admitted")
+    assert page.locator("#gate-answer-message").inner_text().startswith("امروز ساعت ")
+    screenshot(page, "gate-already-phone")
+    assert Admission.objects.filter(pass_obj=pass_obj, result=R.ADMITTED).count() == 1
+
+    # Manual entry: one changed character is refused.
+    page.locator("#gate-answer-next").click()
+    page.locator("#gate-answer").wait_for(state="hidden")
+    changed = other.code[:-1] + next(c for c in ALPHABET if c != other.code[-1])
+    page.get_by_label("یا کد چاپ‌شده زیر QR را بنویسید").fill(changed)
+    screenshot(page, "gate-manual-phone")
+    page.get_by_role("button", name="بررسی کد").click()
+    refused = answer(page, "invalid")
+    assert "bad" in refused.get_attribute("class")
+    assert page.locator("#gate-answer-message").inner_text() == "این کد کارت معتبری نیست."
+    screenshot(page, "gate-invalid-phone")
+
+    # A lost answer: the server admits, the phone sees a network error, retries with the same key,
+    # and shows the first answer (admitted), not "already admitted".
+    page.locator("#gate-answer-next").click()
+    lost = []
+
+    def lose_first_answer(route):
+        if not lost:
+            lost.append(route.fetch().status)
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route("**/api/checkin/", lose_first_answer)
+    page.get_by_label("یا کد چاپ‌شده زیر QR را بنویسید").fill(other.code)
+    page.get_by_role("button", name="بررسی کد").click()
+    answer(page, "admitted")
+    assert lost == [200]
+    assert Admission.objects.filter(pass_obj=other).count() == 1
+    assert Admission.objects.filter(pass_obj=other, result=R.ADMITTED).count() == 1
+
+    assert seen["hosts"] == {urlsplit(live_server.url).netloc}
+    # Only the two failures the test caused: the wrong key's 401 and the answer it cut off.
+    assert seen["errors"] == [
+        "Failed to load resource: the server responded with a status of 401 (Unauthorized)",
+        "Failed to load resource: net::ERR_CONNECTION_RESET",
+    ]
+    context.close()
+
+
+def test_gate_in_english_remembers_the_key_and_signs_out(
+    live_server, camera_browser, screenshot, reference_data
+):
+    pass_obj = confirmed_pass(first_name="Sara", last_name="Karimi", business_name="Sara's rugs")
+    _token, key = create_gate_token(pass_obj.site, "North gate")
+
+    chromium = camera_browser(pass_obj.code)
+    context = chromium.new_context(viewport=PHONE, device_scale_factor=1)
+    page = context.new_page()
+    seen = watch(page)
+    page.goto(live_server.url + "/en/gate/")
+    page.get_by_label("Gate key").fill(key)
+    page.get_by_role("button", name="Start the gate").click()
+    answer(page, "admitted")
+    assert page.locator("#gate-answer-label").inner_text() == "Admitted"
+    assert page.locator("#gate-answer-message").inner_text() == "Admitted. Welcome!"
+    booth = pass_obj.application.assignments.get().booth
+    assert page.locator("#gate-answer-booth").inner_text() == f"Booth {booth.code} · Hall one"
+    screenshot(page, "gate-admitted-en-phone")
+
+    page.reload()  # the key is remembered: no sign-in, straight to scanning
+    answer(page, "already_admitted")
+    assert page.locator("#gate-answer-label").inner_text() == "Already in today"
+    page.locator("#gate-answer-next").click()
+    page.get_by_role("button", name="Sign out of the gate").click()
+    page.get_by_label("Gate key").wait_for(state="visible")
+    assert page.evaluate("localStorage.getItem('bazaarche.gate')") is None
+    assert seen["errors"] == []
+    context.close()
+
+
+def test_organiser_creates_and_revokes_a_gate_key(live_server, browser, screenshot, reference_data):
+    organiser = factories.county_organiser()
+    site = factories.site(title_fa="نمایشگاه خرم‌آباد")
+    create_gate_token(site, "دروازه جنوبی")
+    client = Client()
+    client.force_login(organiser)
+    for viewport, size in ((PHONE, "phone"), (DESKTOP, "desktop")):
+        context = browser.new_context(viewport=viewport, device_scale_factor=1)
+        context.add_cookies(
+            [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+        )
+        page = context.new_page()
+        seen = watch(page)
+        page.goto(f"{live_server.url}/organiser/sites/{site.slug}/gate/")
+        page.get_by_label("نام دروازه یا شخص").fill(f"دروازه شمالی {size}")
+        page.get_by_role("button", name="ساختن کلید").click()
+        key = page.locator("#gate-new-key").inner_text()
+        assert len(key) == 32
+        screenshot(page, f"gate-keys-{size}")
+        page.get_by_role("row", name=f"دروازه شمالی {size}").get_by_role("button", name="باطل کردن").click()
+        page.get_by_role("row", name=f"دروازه شمالی {size}").get_by_text("باطل‌شده").wait_for()
+        assert page.locator("#gate-new-key").count() == 0
+        assert seen["errors"] == []
+        context.close()
