@@ -1,4 +1,4 @@
-"""Root URLs. Pages live under i18n patterns: Persian at /, English at /en/."""
+"""Root URLs. Pages live under i18n patterns: Persian at /, English at /en/; the API and feeds at fixed addresses."""
 
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
@@ -6,12 +6,13 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from booths import urls as booths_urls
+from events import urls as events_urls
+
 urlpatterns = [
     path("admin/", admin.site.urls),
-    # --- gate api: begin ---
-    # --- gate api: end ---
-    # --- calendar feeds: begin ---
-    # --- calendar feeds: end ---
+    path("", include(events_urls.unprefixed)),
+    path("", include(booths_urls.unprefixed)),
 ]
 urlpatterns += i18n_patterns(
     path("", include("events.urls")),

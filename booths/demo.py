@@ -637,8 +637,8 @@ def _hall(
                     outdoor=outdoor,
                     price=corner_price if corner else 0,
                     blocked=(row, col) in blocked,
-                    row=row,
-                    col=col,
+                    row=row + 1,
+                    col=col + 1,
                 )
             )
     booths = Booth.objects.bulk_create(booths)

@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from events.models import Site
-from events.permissions import can_edit_site
+from events.permissions import can_edit_site, can_view_site
 from vendors.models import User, Vendor
 from vendors.permissions import can_act_for_vendor, is_county_organiser, is_provincial_organiser
 
@@ -25,6 +25,11 @@ def can_review(user: User, site: Site) -> bool:
 
 def can_allocate(user: User, site: Site) -> bool:
     return can_edit_site(user, site)
+
+
+def can_view_lottery(user: User, site: Site) -> bool:
+    """A published lottery is as public as its site, so anyone can re-run the allocation."""
+    return can_view_site(user, site)
 
 
 def can_issue_passes(user: User, site: Site) -> bool:

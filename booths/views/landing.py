@@ -6,7 +6,7 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
 
 from booths.applying import open_calls
-from booths.models import Application
+from booths.models import Application, Offer, Pass
 from booths.permissions import sites_in_scope
 from vendors.models import SupportCompany, Vendor
 from vendors.permissions import Roles, is_organiser
@@ -27,7 +27,13 @@ def me(request):
                 queryset=Application.objects.select_related(
                     "site__exhibition", "site__county"
                 ).prefetch_related("changes"),
-            )
+            ),
+            Prefetch("applications__offers", queryset=Offer.objects.select_related("booth__hall")),
+            Prefetch(
+                "applications__passes",
+                queryset=Pass.objects.filter(revoked_at__isnull=True).order_by("-holder", "id"),
+                to_attr="live_passes",
+            ),
         )
     )
     vendors = list(vendors)
