@@ -7,31 +7,48 @@ How it works (ALLOCATION_INSTANCE.md has the rules it keeps):
 1. Lottery. The applications are sorted by id and shuffled with random.Random(seed).shuffle; an
    application's lottery rank is its 1-based position in that list among applications of its own
    priority. Anyone with the instance and the seed can re-run it.
-2. Pins are placed first, on their booths.
+2. Pins are placed first, on their booths; their booth-days count toward their category group's
+   quota (a pin is never dropped for a quota).
 3. Priority levels are filled from the highest down. Within a level, requests for more days come
    first (they are the ones that fill booth-days; a short request fits in the holes they leave),
-   then the lottery rank. Each application takes a booth that is free on all its days, has its
-   needs and, in that order: has the fewest features it does not need (water booths stay for those
-   who need water), is left with the fewest free days (tight packing, no stranded single days),
-   matches its preferred zones and types, has no neighbour of the same category on its days, has
-   neighbours of its support company, and comes first on the plan.
+   then the lottery rank. An application whose category group's quota has no room for its days is
+   skipped (quotas: floor(max percent × the booths' available days / 100) booth-days per group).
+   Each application takes a booth that is free on all its days, has its needs and, in that order:
+   has the fewest features it does not need (water booths stay for those who need water); leaves
+   free days that some waiting application asks for exactly, and then the fewest of them (tight
+   packing) - or, when nothing waiting asks for exactly those days, as many as possible (a long
+   run that a long request fills, rather than a stranded day); matches its preferred zones and
+   types; has no neighbour of the same category on its days; has neighbours of its support
+   company; has no neighbour from its county (counties spread); then the first one met (plan
+   order within its class and busy days; up to four booths per zone and type are compared).
    Booths with the same features and availability form classes; within a class, booths with the
    same busy days are interchangeable for booth-days, so the search looks at classes × busy-day
    patterns, not at every booth.
 4. Repair. An application of the level left without a booth may still get one when the
-   applications in its way on some booth can move to other booths (they keep their place, only the
-   booth changes). Upgrade: a longer request may take a booth from shorter requests of its own
-   level when the level gains booth-days (a higher-level application in the way may swap booths
-   with one of this level that has exactly its days). Both are capped by a count of booths looked
-   at, never by a clock, so the result does not depend on the machine.
-5. Priority guard. While an unplaced application could take a booth by displacing only applications
-   of lower priority (no pins), it does; the displaced ones look for another free booth.
-6. Every unplaced application gets a code and the figures for its reason; every placed one the
-   figures for why that booth.
+   applications in its way on some booth can move to other free booths (they keep their place,
+   only the booth changes).
+5. Hole filling. Every booth-day still free is a hole. First what fits in it as it is (the
+   longest waiting request, then the one with more needs, then the county with fewer places so
+   far, then the lottery). Then ejection chains: a waiting request that covers the hole and more of
+   the booth's days takes the booth; the applications in its way move to a free booth or, for a
+   higher level, to a booth where one application of this level covering their days gives way; the
+   days freed on both booths are filled again; the chain stands only when this level gains
+   booth-days (a higher level never loses any) and the quota holds. Candidates are tried by the
+   most hole days covered, then the fewest days freed outside the request, then the fewest
+   higher-level moves. The work is capped by counts (chains per booth, hosts per chain, steps per
+   level), never by a clock, so the result does not depend on the machine.
+6. Priority guard. While an unplaced application could take a booth by displacing only applications
+   of lower priority (no pins), with its quota counting what they give back, it does; the
+   displaced ones look for another free booth.
+7. Every unplaced application gets a code (no_booth_with_needs, no_booth_on_days, quota_full,
+   booths_full_on_days) and the figures for its reason; every placed one the figures for why that
+   booth.
+Measured against the class-model bound in bench/allocation.py (see its docstring for the table).
 """
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import random
 import time
@@ -92,7 +109,7 @@ class Refusal:
     """An application without a booth; code and facts say why."""
 
     application: str
-    code: str  # no_booth_with_needs | no_booth_on_days | booths_full_on_days
+    code: str  # no_booth_with_needs | no_booth_on_days | booths_full_on_days | quota_full
     facts: dict = field(default_factory=dict)
 
 
@@ -108,10 +125,17 @@ class Result:
 
 # How many interchangeable booths of one (zone, type) are compared for preferences and neighbours.
 _LOOK = 4
-# Booths the upgrade pass may look at per level: enough for 20,000 × 4,000, bounded in time.
-_UPGRADE_BUDGET = 400_000
 # A booth search counts as this many booths looked at.
 _FIND_COST = 50
+# Steps the hole filling may take (all levels together), and ejection chains tried per booth and round.
+_HOLE_BUDGET = 2_000_000
+_CHAIN_TRIES = 8
+# A place or unplace in a chain (and its undoing) counts as this many steps.
+_MOVE_COST = 20
+# Free days up to which a refill looks at their subsets rather than at every pool.
+_SUBSETS = 7
+# Hosts tried for a higher-level application in a chain's way.
+_HOSTS = 6
 
 
 def lottery(application_ids: list[str], seed: int) -> list[str]:
@@ -149,6 +173,7 @@ class _State:
         self.class_avail = [k[1] for k in keys]
         # class -> busy-days mask -> (zone, type) -> ordered set of booths
         self.buckets: list[dict[int, dict[tuple[str, str], dict[int, None]]]] = [{} for _ in keys]
+        self.holes: dict[int, int] = defaultdict(int)
         for i in range(len(instance.booths)):
             self._add(i)
         self.apps = instance.applications
@@ -165,6 +190,25 @@ class _State:
             sum(1 for i in range(len(self.avail)) if self.avail[i] >> d & 1)
             for d in range(len(instance.days))
         ]
+        self.size = [len(a.days) for a in instance.applications]
+        self.level_days: dict[int, int] = defaultdict(int)  # booth-days placed per priority
+        self.position = [0] * len(instance.applications)  # lottery position, set by allocate
+        # While a level fills its holes: its unplaced applications by (needs, days), lottery order.
+        # (needs, days, category group) -> those applications, in lottery order.
+        self.pools: dict[tuple[int, int, str], list[int]] | None = None
+        # Unplaced applications by days, and booths by free days: whether a leftover can be filled.
+        self.supply: dict[int, int] = defaultdict(int)
+        for a in range(len(instance.applications)):
+            self.supply[self.app_days[a]] += 1
+        self.level = 0
+        # Quotas: category group -> most booth-days, and booth-days used.
+        capacity = sum(m.bit_count() for m in self.avail)
+        self.limit = {group: percent * capacity // 100 for group, percent in instance.quotas}
+        self.used: dict[str, int] = defaultdict(int)
+        self.group_days: dict[tuple[str, int], int] = defaultdict(int)  # (group, priority) -> placed
+        self.county_placed: dict[str, int] = defaultdict(int)  # applications placed per county
+        self.all_days = all_days
+        self._supersets: dict[int, list[int]] = {}
 
     def mask_of(self, names) -> int:
         mask = 0
@@ -173,10 +217,15 @@ class _State:
         return mask
 
     def _add(self, b: int) -> None:
+        self.holes[self.avail[b] & ~self.occ[b]] += 1
         by_occ = self.buckets[self.class_of[b]]
         by_occ.setdefault(self.occ[b], {}).setdefault(self.zt[b], {})[b] = None
 
     def _remove(self, b: int) -> None:
+        free = self.avail[b] & ~self.occ[b]
+        self.holes[free] -= 1
+        if not self.holes[free]:
+            del self.holes[free]
         by_occ = self.buckets[self.class_of[b]]
         by_zt = by_occ[self.occ[b]]
         members = by_zt[self.zt[b]]
@@ -206,7 +255,15 @@ class _State:
         for d in _bits(self.app_days[a]):
             self.day_free[d] -= 1
         self.log.append((a, b))
-        self.by_days.setdefault((self.apps[a].priority, self.app_days[a]), {})[a] = None
+        app = self.apps[a]
+        self.by_days.setdefault((app.priority, self.app_days[a]), {})[a] = None
+        self.level_days[app.priority] += self.size[a]
+        self.supply[self.app_days[a]] -= 1
+        self.used[app.category_group] += self.size[a]
+        self.group_days[(app.category_group, app.priority)] += self.size[a]
+        self.county_placed[app.county] += 1
+        if self.pools is not None and app.priority == self.level:
+            self.pools[(self.app_needs[a], self.app_days[a], app.category_group)].remove(a)
 
     def unplace(self, a: int) -> None:
         b = self.booth_of[a]
@@ -218,7 +275,42 @@ class _State:
         for d in _bits(self.app_days[a]):
             self.day_free[d] += 1
         self.log.append((a, -1 - b))
-        del self.by_days[(self.apps[a].priority, self.app_days[a])][a]
+        app = self.apps[a]
+        del self.by_days[(app.priority, self.app_days[a])][a]
+        self.level_days[app.priority] -= self.size[a]
+        self.supply[self.app_days[a]] += 1
+        self.used[app.category_group] -= self.size[a]
+        self.group_days[(app.category_group, app.priority)] -= self.size[a]
+        self.county_placed[app.county] -= 1
+        if self.pools is not None and app.priority == self.level:
+            pool = self.pools.setdefault((self.app_needs[a], self.app_days[a], app.category_group), [])
+            bisect.insort(pool, a, key=self.position.__getitem__)
+
+    def open_somewhere(self, days: int) -> bool:
+        """Whether some booth is free on all these days (features aside): cheaper than find."""
+        return any(days & ~free == 0 for free in self.holes)
+
+    def within_quota(self, group: str) -> bool:
+        limit = self.limit.get(group)
+        return limit is None or self.used[group] <= limit
+
+    def supersets(self, days: int) -> list[int]:
+        """The day masks that contain days, fewest days first."""
+        found = self._supersets.get(days)
+        if found is None:
+            found, cover = [], days
+            while cover <= self.all_days:
+                found.append(cover)
+                cover = (cover + 1) | days
+            found.sort(key=lambda m: (m.bit_count(), m))
+            self._supersets[days] = found
+        return found
+
+    def quota_ok(self, a: int, freed: int = 0) -> bool:
+        """Whether a fits its category group's quota (freed: its group's booth-days about to go)."""
+        group = self.apps[a].category_group
+        limit = self.limit.get(group)
+        return limit is None or self.used[group] - freed + self.size[a] <= limit
 
     def undo(self, mark: int) -> None:
         """Takes back every place and unplace since len(log) was mark."""
@@ -233,6 +325,8 @@ class _State:
     def find(self, a: int) -> int:
         """The best free booth for a, or -1."""
         days, needs = self.app_days[a], self.app_needs[a]
+        if any(self.day_free[d] == 0 for d in _bits(days)):
+            return -1
         best_tier = None
         tier_buckets: list[dict[tuple[str, str], dict[int, None]]] = []
         for c in self.compatible(needs, days):
@@ -241,7 +335,11 @@ class _State:
             for occ, by_zt in self.buckets[c].items():
                 if occ & days:
                     continue
-                tier = (surplus, (free & ~occ).bit_count())
+                left = free & ~occ
+                bad = left != 0 and self.supply.get(left, 0) <= self.holes.get(left, 0)
+                # Leftover days that nothing waiting has exactly: better many (a long run that
+                # longer requests fill) than a stranded few.
+                tier = (surplus, bad, -left.bit_count() if bad else left.bit_count())
                 if best_tier is None or tier < best_tier:
                     best_tier, tier_buckets = tier, [by_zt]
                 elif tier == best_tier:
@@ -250,6 +348,9 @@ class _State:
             return -1
         app = self.apps[a]
         best, best_score = -1, None
+        # Nothing beats a booth that misses no preference and has no neighbour of the same category
+        # or county, when there is no support company to be near: the first such one is taken.
+        perfect = (0, 0, 0, 0) if app.group is None else None
         for by_zt in tier_buckets:
             for (zone, kind), members in by_zt.items():
                 miss = (bool(app.prefer_zones) and zone not in app.prefer_zones) + (
@@ -258,22 +359,26 @@ class _State:
                 if best_score is not None and miss > best_score[0]:
                     continue
                 for b in itertools.islice(members, _LOOK):
-                    score = (miss, *self.neighbourhood(a, b), b)
+                    score = (miss, *self.neighbourhood(a, b))
+                    if score == perfect:
+                        return b
                     if best_score is None or score < best_score:
                         best, best_score = b, score
         return best
 
-    def neighbourhood(self, a: int, b: int) -> tuple[int, int]:
-        """(neighbours of the same category on a's days, minus neighbours of a's support company)."""
+    def neighbourhood(self, a: int, b: int) -> tuple[int, int, int]:
+        """(neighbours of the same category on a's days, minus neighbours of a's support company,
+        neighbours from a's county): lower is better, in that order."""
         app, days = self.apps[a], self.app_days[a]
-        same = group = 0
+        same = group = county = 0
         for n in self.neighbours[b]:
             for other in self.occupants[n]:
                 if self.app_days[other] & days:
                     o = self.apps[other]
                     same += bool(app.category) and o.category == app.category
                     group += app.group is not None and o.group == app.group
-        return same, -group
+                    county += bool(app.county) and o.county == app.county
+        return same, -group, county
 
     def fits_alone(self, a: int, b: int) -> bool:
         return self.app_needs[a] & ~self.feat[b] == 0 and self.app_days[a] & ~self.avail[b] == 0
@@ -317,22 +422,33 @@ def allocate(instance: Instance) -> Result:
         rank[a] = seen[apps[a].priority]
 
     for a, app in enumerate(apps):
+        s.position[a] = position[app.id]
         if app.pinned is not None:
             s.place(a, s.index[app.pinned])
 
     levels = sorted({a.priority for a in apps}, reverse=True)
+    budget = [_HOLE_BUDGET]  # steps of hole filling, for all levels together
     for level in levels:
         members = [a for a, app in enumerate(apps) if app.priority == level and not s.pinned[a]]
         members.sort(key=lambda a: (-len(apps[a].days), position[apps[a].id]))
+        failed: set[tuple[int, int]] = set()  # (needs, days) without a free booth: nothing frees one here
         for a in members:
+            key = (s.app_needs[a], s.app_days[a])
+            if key in failed or not s.quota_ok(a):
+                continue
+            if any(s.day_free[d] == 0 for d in _bits(key[1])):
+                failed.add(key)
+                continue
             b = s.find(a)
             if b >= 0:
                 s.place(a, b)
+            else:
+                failed.add(key)
         for _ in range(3):
             repaired = _repair(s, [a for a in members if s.booth_of[a] < 0])
-            upgraded = _upgrade(s, [a for a in members if s.booth_of[a] < 0], level, position)
-            if not (repaired or upgraded):
+            if not repaired:
                 break
+        _fill_holes(s, level, members, budget)
     _guard_priorities(s, levels, position)
 
     assignments, unassigned = _explain(s, instance, rank, levels)
@@ -361,7 +477,7 @@ def _repair(s: _State, unplaced: list[int]) -> bool:
     hopeless: set[tuple[int, int]] = set()
     for a in unplaced:
         key = (s.app_needs[a], s.app_days[a])
-        if key in hopeless:
+        if key in hopeless or not s.quota_ok(a):
             continue
         b = s.find(a)
         if b >= 0:  # an earlier move made room
@@ -381,6 +497,7 @@ def _repair(s: _State, unplaced: list[int]) -> bool:
 
 
 def _make_room(s: _State, a: int) -> bool:
+    """a takes a booth whose applications in the way all find other free booths."""
     days = s.app_days[a]
     cannot_move: set[tuple[int, int]] = set()
     for b in s.booths_of_classes(s.compatible(s.app_needs[a], days)):
@@ -409,107 +526,210 @@ def _make_room(s: _State, a: int) -> bool:
     return False
 
 
-def _upgrade(s: _State, unplaced: list[int], level: int, position: dict[str, int]) -> bool:
-    """Give a booth to a longer request in place of shorter ones of the same level (more booth-days).
+def _fill_holes(s: _State, level: int, members: list[int], budget: list[int]) -> None:
+    """Fill the booth-days left free with this level's unplaced applications.
 
-    The applications in the way look for another free booth; one of a higher level that finds none
-    may in turn displace applications of this level elsewhere. The move stands only when the level
-    gains booth-days, and no higher level loses any. A gain needs a free booth-day on one of the
-    request's days, so requests without one are skipped; the work is capped by a count (not a
-    clock, so results stay reproducible).
+    A hole is a free day of a booth. First what fits in it as it is (the longest request first);
+    then an ejection chain: an unplaced request that covers the hole and more days of the booth
+    takes the booth, the applications in its way move to a free booth, or (for a higher level) in
+    place of an application of this level with exactly their days, which gives way, and the booth's
+    days left free are filled again. The chain stands only when this level gains booth-days (a
+    higher level never loses any). The work is capped by a count of attempts, not by a clock.
     """
-    apps = s.apps
-    changed = False
-    hopeless: set[tuple[int, int]] = set()
-    budget = [_UPGRADE_BUDGET]
-    for a in unplaced:
-        if budget[0] <= 0:
-            break
-        if s.booth_of[a] >= 0:
-            continue
-        days = s.app_days[a]
-        key = (s.app_needs[a], days)
-        if key in hopeless or not any(s.day_free[d] > 0 for d in _bits(days)):
-            continue
-        size = days.bit_count()
-        cost: dict[tuple[int, int, bool], int] = {}
-        done = False
-        for b in s.booths_of_classes(s.compatible(s.app_needs[a], days)):
-            budget[0] -= 1
-            if budget[0] <= 0:
-                break
-            in_way = [x for x in s.occupants[b] if s.app_days[x] & days]
-            if any(s.pinned[x] or apps[x].priority < level for x in in_way):
-                continue  # lower levels are not placed yet; pins never move
-            estimate = 0
-            for x in in_way:
-                higher = apps[x].priority > level
-                xkey = (s.app_needs[x], s.app_days[x], higher)
-                if xkey not in cost:
-                    budget[0] -= _FIND_COST
-                    if s.find(x) >= 0:
-                        cost[xkey] = 0
-                    elif higher:
-                        cost[xkey] = _cheapest(s, x, level, b, budget)[1]
-                    else:
-                        cost[xkey] = s.app_days[x].bit_count()
-                estimate += cost[xkey]
-            if estimate >= size:
-                continue
-            mark = len(s.log)
-            lost = _take(s, a, b, in_way, level, position, budget)
-            if lost < size:
-                done = True
-                break
-            s.undo(mark)
-            cost.clear()
-        if done:
-            changed = True
-            hopeless.clear()
-        else:
-            hopeless.add(key)
+    pools: dict[tuple[int, int, str], list[int]] = defaultdict(list)
+    for a in members:  # already in order: longest first, then lottery
+        if s.booth_of[a] < 0:
+            pools[(s.app_needs[a], s.app_days[a], s.apps[a].category_group)].append(a)
+    if not pools:
+        return
+    s.pools, s.level = pools, level
+    s.pool_needs = defaultdict(list)
+    for needs, days, group in pools:
+        s.pool_needs[days].append((needs, group))
+    s.pool_keys = sorted(pools)
+    try:
+        improved = True
+        while improved and budget[0] > 0:
+            improved = False
+            for b in range(len(s.booths)):
+                if s.avail[b] & ~s.occ[b] == 0:
+                    continue
+                if _refill(s, b, budget):
+                    improved = True
+                if s.avail[b] & ~s.occ[b] and _chain(s, b, level, budget):
+                    improved = True
+                if budget[0] <= 0:
+                    break
+    finally:
+        s.pools = None
     s.log.clear()
-    return changed
 
 
-def _take(s: _State, a: int, b: int, in_way: list[int], level: int, position, budget: list[int]) -> int:
-    """Put a on b, re-place those in the way; returns the booth-days this level lost (a huge number
-    when a higher level would lose any)."""
-    apps = s.apps
+def _refill(s: _State, b: int, budget: list[int]) -> bool:
+    """Place unplaced applications of the level in b's free days: the longest fit first."""
+    placed = False
+    while True:
+        free = s.avail[b] & ~s.occ[b]
+        if not free:
+            return placed
+        feat = s.feat[b]
+        best, best_key = -1, None
+        if free.bit_count() <= _SUBSETS:
+            keys = []
+            sub = free
+            while sub:
+                keys.extend((needs, sub, group) for needs, group in s.pool_needs.get(sub, ()))
+                sub = (sub - 1) & free
+        else:
+            keys = s.pools
+        for key in keys:
+            budget[0] -= 1
+            needs, days, _group = key
+            pool = s.pools.get(key)
+            if not pool or days & ~free or needs & ~feat:
+                continue
+            a = pool[0]  # the pool shares a group and a size: its first one fits the quota or none does
+            if s.quota_ok(a):
+                order = (
+                    -days.bit_count(),
+                    -needs.bit_count(),
+                    s.county_placed[s.apps[a].county],
+                    s.position[a],
+                )
+                if best_key is None or order < best_key:
+                    best, best_key = a, order
+        if best < 0:
+            return placed
+        s.place(best, b)
+        placed = True
+
+
+def _chain(s: _State, b: int, level: int, budget: list[int]) -> bool:
+    """One ejection chain into booth b's free days; True when it stood (the level gained)."""
+    free = s.avail[b] & ~s.occ[b]
+    feat, avail = s.feat[b], s.avail[b]
+    occupants = [(s.app_days[x], s.size[x], s.apps[x].priority > level) for x in s.occupants[b]]
+    candidates = []
+    for key in s.pool_keys:
+        needs, days, _group = key
+        if not days & free or days & ~avail or needs & ~feat or not s.pools.get(key):
+            continue
+        budget[0] -= 1
+        # Days it would free outside its own (the booth-days at stake), and moves it needs.
+        overhang = higher = 0
+        for other, size, high in occupants:
+            if other & days:
+                overhang += size - (other & days).bit_count()
+                higher += high
+        covered = (days & free).bit_count()
+        candidates.append((-covered, overhang, higher, days.bit_count(), key))
+    candidates.sort()
+    tried = 0
+    for *_order, key in candidates:
+        if budget[0] <= 0 or tried >= _CHAIN_TRIES:
+            return False
+        pool = s.pools.get(key)
+        if not pool:
+            continue
+        days = key[1]
+        in_way = [x for x in s.occupants[b] if s.app_days[x] & days]
+        if any(s.pinned[x] or s.apps[x].priority < level for x in in_way):
+            continue
+        u = pool[0]
+        if not s.quota_ok(u, _freed(s, u, in_way)):
+            continue
+        tried += 1
+        first_hosts: list[int] = []  # the same for every choice: the state is undone between them
+        for choice in range(_HOSTS):
+            budget[0] -= 1 + len(in_way)
+            outcome = _try_chain(s, b, u, in_way, level, choice, first_hosts, budget)
+            if outcome is None:
+                return True
+            if not outcome:
+                break  # no other host to try
+    return False
+
+
+def _try_chain(
+    s: _State, b: int, u: int, in_way: list[int], level: int, choice: int, first_hosts: list[int], budget
+) -> bool | None:
+    """u takes b, in_way move (the first one needing a host takes host number choice; the hosts
+    found for it are kept in first_hosts for the next choices).
+
+    None when the level gained (the chain stands); else everything is undone and the result says
+    whether another choice of host could be tried.
+    """
+    before = s.level_days[level]
+    mark = len(s.log)
     for x in in_way:
         s.unplace(x)
-    s.place(a, b)
-    lost = 0
-    for x in sorted(in_way, key=lambda x: (-len(apps[x].days), position[apps[x].id])):
-        budget[0] -= _FIND_COST
-        target = s.find(x)
+    s.place(u, b)
+    hosts: list[int] = []
+    more = False
+    for x in sorted(in_way, key=lambda x: (-s.size[x], s.position[x])):
+        target = -1
+        if s.open_somewhere(s.app_days[x]):
+            budget[0] -= _FIND_COST
+            target = s.find(x)
         if target >= 0:
             s.place(x, target)
-        elif apps[x].priority > level:
-            target, loss = _cheapest(s, x, level, -1, budget)
-            if target < 0:
-                return 1 << 30
-            for y in [y for y in s.occupants[target] if s.app_days[y] & s.app_days[x]]:
-                s.unplace(y)
-            s.place(x, target)
-            lost += loss
+            continue
+        if s.apps[x].priority == level:
+            continue  # it gives way
+        if hosts:
+            options, pick = _hosts(s, x, level, b, budget, 1), 0
         else:
-            lost += s.app_days[x].bit_count()
-    return lost
+            if not first_hosts:
+                first_hosts.extend(_hosts(s, x, level, b, budget, _HOSTS))
+            options, pick = first_hosts, choice
+        if len(options) <= pick:
+            s.undo(mark)
+            return False
+        more = not hosts and len(options) > choice + 1
+        target = options[pick]
+        for y in [y for y in s.occupants[target] if s.app_days[y] & s.app_days[x]]:
+            s.unplace(y)
+        s.place(x, target)
+        hosts.append(target)
+    _refill(s, b, budget)
+    for q in hosts:
+        _refill(s, q, budget)
+    budget[0] -= _MOVE_COST * (len(s.log) - mark)
+    if s.level_days[level] > before and s.within_quota(s.apps[u].category_group):
+        return None
+    s.undo(mark)
+    return more
 
 
-def _cheapest(s: _State, x: int, level: int, skip: int, budget: list[int]) -> tuple[int, int]:
-    """A booth for x held by an application of this level with exactly x's days (a swap partner).
-
-    That application gives way: the level loses its booth-days, which the caller weighs.
-    """
-    days = s.app_days[x]
-    for y in s.by_days.get((level, days), ()):
+def _hosts(s: _State, x: int, level: int, skip: int, budget: list[int], count: int) -> list[int]:
+    """Up to count booths for x (of a higher level) where one application of this level covers x's
+    days and gives way (the caller fills what it leaves). First those whose leftover days some
+    waiting application asks for exactly, then the others; shortest cover first, one per pattern."""
+    days, needs = s.app_days[x], s.app_needs[x]
+    good, other = [], []
+    for cover in s.supersets(days):
         budget[0] -= 1
-        q = s.booth_of[y]
-        if q != skip and not s.pinned[y] and s.app_needs[x] & ~s.feat[q] == 0:
-            return q, days.bit_count()
-    return -1, 1 << 30
+        for y in s.by_days.get((level, cover), ()):
+            budget[0] -= 1
+            q = s.booth_of[y]
+            if q != skip and not s.pinned[y] and needs & ~s.feat[q] == 0:
+                rest = cover & ~days
+                if rest == 0 or any(s.pools.get((n, rest, g)) for n, g in s.pool_needs.get(rest, ())):
+                    good.append(q)
+                    if len(good) >= count:
+                        return good
+                else:
+                    other.append(q)
+                    if len(other) >= 3 * count:
+                        return (good + other)[:count]
+                break
+    return (good + other)[:count]
+
+
+def _freed(s: _State, a: int, leaving: list[int]) -> int:
+    """Booth-days of a's category group among the applications leaving."""
+    group = s.apps[a].category_group
+    return sum(s.size[x] for x in leaving if s.apps[x].category_group == group)
 
 
 def _guard_priorities(s: _State, levels: list[int], position: dict[str, int]) -> None:
@@ -521,12 +741,12 @@ def _guard_priorities(s: _State, levels: list[int], position: dict[str, int]) ->
         changed = False
         waiting = [a for a in range(len(apps)) if s.booth_of[a] < 0 and apps[a].priority > lowest]
         waiting.sort(key=lambda a: (-apps[a].priority, -len(apps[a].days), position[apps[a].id]))
-        hopeless: set[tuple[int, int, int]] = set()
+        hopeless: set[tuple[int, int, int, str]] = set()
         for a in waiting:
-            key = (apps[a].priority, s.app_needs[a], s.app_days[a])
+            key = (apps[a].priority, s.app_needs[a], s.app_days[a], apps[a].category_group)
             if key in hopeless:
                 continue
-            b = s.find(a)
+            b = s.find(a) if s.quota_ok(a) else -1
             if b < 0:
                 b = _lower_only_booth(s, a)
             if b < 0:
@@ -537,7 +757,7 @@ def _guard_priorities(s: _State, levels: list[int], position: dict[str, int]) ->
                 s.unplace(x)
             s.place(a, b)
             for x in sorted(displaced, key=lambda x: (-len(apps[x].days), position[apps[x].id])):
-                target = s.find(x)
+                target = s.find(x) if s.quota_ok(x) else -1
                 if target >= 0:
                     s.place(x, target)
             changed = True
@@ -545,11 +765,28 @@ def _guard_priorities(s: _State, levels: list[int], position: dict[str, int]) ->
 
 
 def _lower_only_booth(s: _State, a: int) -> int:
+    """The first booth where a fits once applications of lower priority (no pins) give way, its
+    category group's quota counting the booth-days they free; -1 when there is none."""
     days, priority = s.app_days[a], s.apps[a].priority
-    for b in sorted(s.booths_of_classes(s.compatible(s.app_needs[a], days))):
+    group = s.apps[a].category_group
+    if group in s.limit:  # what lower priorities of its group could give back, at most a booth's days
+        lower = sum(days for (g, p), days in s.group_days.items() if g == group and p < priority)
+        if not s.quota_ok(a, min(lower, len(s.day_free))):
+            return -1
+    classes = set(s.compatible(s.app_needs[a], days))
+    # Only booths holding a lower-priority application on a's days can change hands.
+    booths = {
+        s.booth_of[x]
+        for (p, other), placed in s.by_days.items()
+        if p < priority and other & days
+        for x in placed
+        if not s.pinned[x]
+    }
+    for b in sorted(b for b in booths if s.class_of[b] in classes):
         in_way = [x for x in s.occupants[b] if s.app_days[x] & days]
         if all(not s.pinned[x] and s.apps[x].priority < priority for x in in_way):
-            return b
+            if s.quota_ok(a, _freed(s, a, in_way)):
+                return b
     return -1
 
 
@@ -605,6 +842,16 @@ def _explain(s: _State, instance: Instance, rank: dict[int, int], levels: list[i
             elif on_days == 0:
                 code = "no_booth_on_days"
                 facts["booths"] = with_needs
+            elif not s.quota_ok(a):
+                code = "quota_full"
+                group = app.category_group
+                facts |= {
+                    "group": group,
+                    "percent": dict(instance.quotas)[group],
+                    "limit": s.limit[group],
+                    "used": s.used[group],
+                    "days": s.size[a],
+                }
             else:
                 code = "booths_full_on_days"
             unassigned.append(Refusal(app.id, code, facts))

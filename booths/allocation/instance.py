@@ -3,18 +3,45 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import itertools
 import json
+import re
 from typing import Any
 
 from django.utils import translation
-from django.utils.translation import gettext, ngettext
-
-from bazaarche.text import to_persian_digits
+from django.utils.translation import gettext as _gettext
+from django.utils.translation import ngettext as _ngettext
 
 from .engine import ApplicationIn, BoothIn, Instance, Placement, Refusal, Result
 
 FEATURES = ("power", "water", "accessible", "outdoor")
+
+# bazaarche.text.to_persian_digits, faster on long Persian text (str.translate is slow on non-ASCII
+# strings, and a large result has 20,000 reasons): only the runs of digits are translated.
+_NUMBER = re.compile(r"[0-9\u0660-\u0669]+")
+_PERSIAN = str.maketrans(
+    "0123456789\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669", "۰۱۲۳۴۵۶۷۸۹" * 2
+)
+
+
+def persian_digits(text: str) -> str:
+    return _NUMBER.sub(lambda match: match.group().translate(_PERSIAN), text)
+
+
+# Translations looked up once per language and message: a result has 20,000 reasons to render.
+# (Named gettext and ngettext so that makemessages finds the messages.)
+@functools.lru_cache(maxsize=1024)
+def _translated(language: str | None, message: str, plural: str | None = None, count: int = 0) -> str:
+    return _gettext(message) if plural is None else _ngettext(message, plural, count)
+
+
+def gettext(message: str) -> str:
+    return _translated(translation.get_language(), message)
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    return _translated(translation.get_language(), singular, plural, count)
 
 
 class InstanceError(ValueError):
@@ -112,7 +139,7 @@ def parse_instance(data: Any, seed: int | None = None) -> Instance:
         priority = 0 if priority is None else priority
         _require(_is_int(priority), f"{where}: priority must be a whole number.")
         texts = {}
-        for key in ("vendor", "category", "county"):
+        for key in ("vendor", "category", "county", "category_group"):
             value = raw.get(key, "")
             value = "" if value is None else value
             _require(isinstance(value, str), f"{where}: {key} must be a string.")
@@ -151,6 +178,7 @@ def parse_instance(data: Any, seed: int | None = None) -> Instance:
                 prefer_zones=tuple(zones),
                 prefer_types=tuple(kinds),
                 pinned=pinned,
+                category_group=texts["category_group"],
             )
         )
     taken: dict[tuple[str, int], str] = {}
@@ -168,17 +196,37 @@ def parse_instance(data: Any, seed: int | None = None) -> Instance:
     _require(_is_int(seed), '"seed" must be a whole number.')
     site = data.get("site", "")
     _require(isinstance(site, str), '"site" must be a string.')
-    return Instance(tuple(days), tuple(booths), tuple(applications), seed, site)
+    return Instance(tuple(days), tuple(booths), tuple(applications), seed, site, _quotas(data.get("quotas")))
+
+
+def _quotas(raw: Any) -> tuple[tuple[str, int], ...]:
+    """ "quotas": [{"group": "5", "max_percent": 40}, …]: a category group's largest share of the
+    site's booth-days (the booths' available days), in whole percent."""
+    if raw is None:
+        return ()
+    _require(isinstance(raw, list), '"quotas" must be a list of {"group", "max_percent"} objects.')
+    quotas: dict[str, int] = {}
+    for n, quota in enumerate(raw):
+        _require(isinstance(quota, dict), f"quotas[{n}] must be an object with group and max_percent.")
+        group, percent = quota.get("group"), quota.get("max_percent")
+        _require(isinstance(group, str) and group != "", f'quotas[{n}]: "group" must be a non-empty string.')
+        _require(group not in quotas, f'quotas[{n}]: group "{group}" has a quota already.')
+        _require(
+            _is_int(percent) and 0 <= percent <= 100,
+            f'quotas[{n}]: "max_percent" must be a whole number from 0 to 100.',
+        )
+        quotas[group] = percent
+    return tuple(quotas.items())
 
 
 def _features_text(names: list[str]) -> str:
     labels = {
-        "power": gettext("power"),
-        "water": gettext("water"),
-        "accessible": gettext("accessible access"),
-        "outdoor": gettext("outdoor space"),
+        "power": lambda: gettext("power"),
+        "water": lambda: gettext("water"),
+        "accessible": lambda: gettext("accessible access"),
+        "outdoor": lambda: gettext("outdoor space"),
     }
-    return gettext(", ").join(labels[n] for n in names)
+    return gettext(", ").join(labels[n]() for n in names)
 
 
 def refusal_reason(refusal: Refusal) -> str:
@@ -193,6 +241,21 @@ def refusal_reason(refusal: Refusal) -> str:
             "The booths that meet your needs are not available on all the days you asked for; "
             "ask for other days."
         )
+    if refusal.code == "quota_full":
+        return gettext(
+            "The quota of category group %(group)s is full: it may hold at most %(percent)d percent of "
+            "the site's booth-days (%(limit)d), %(used)d are taken, and your request needs "
+            "%(days)d more. Priority %(priority)d, lottery rank %(rank)d of %(applicants)d."
+        ) % {
+            "group": f["group"],
+            "percent": f["percent"],
+            "limit": f["limit"],
+            "used": f["used"],
+            "days": f["days"],
+            "priority": f["priority"],
+            "rank": f["rank"],
+            "applicants": f["applicants"],
+        }
     count = f["booths"]
     if f["needs"]:
         booths = ngettext(
@@ -215,15 +278,21 @@ def refusal_reason(refusal: Refusal) -> str:
 
 def placement_reason(placement: Placement) -> str:
     f = placement.facts
-    prefix = {
-        "pinned": gettext("The organiser chose this booth for you."),
-        "preferred": gettext("This booth is in a zone or of a type you preferred."),
-        "group": gettext("This booth is next to your support company's members."),
-        "needs": gettext("This booth has %(needs)s, as you need.") % {"needs": _features_text(f["needs"])}
-        if f["needs"]
-        else "",
-        "free": gettext("This booth was free on all your days."),
-    }[placement.code]
+    code = placement.code
+    if code == "pinned":
+        prefix = gettext("The organiser chose this booth for you.")
+    elif code == "preferred":
+        prefix = gettext("This booth is in a zone or of a type you preferred.")
+    elif code == "group":
+        prefix = gettext("This booth is next to your support company's members.")
+    elif code == "needs":
+        prefix = (
+            gettext("This booth has %(needs)s, as you need.") % {"needs": _features_text(f["needs"])}
+            if f["needs"]
+            else ""
+        )
+    else:
+        prefix = gettext("This booth was free on all your days.")
     rank = gettext("Priority %(priority)d, lottery rank %(rank)d of %(applicants)d.") % {
         "priority": f["priority"],
         "rank": f["rank"],
@@ -235,12 +304,13 @@ def placement_reason(placement: Placement) -> str:
 def result_data(result: Result, seconds: bool = True) -> dict:
     """The result as ALLOCATION_INSTANCE.md shapes it, with the reason in Persian and in English."""
 
-    def both(render, item) -> dict:
-        with translation.override("fa"):
-            fa = to_persian_digits(render(item))
-        with translation.override("en"):
-            en = render(item)
-        return {"reason": fa, "reason_en": en}
+    # One language switch per language, not per item: the large instances have 20,000 reasons.
+    with translation.override("fa"):
+        fa = [persian_digits(placement_reason(p)) for p in result.assignments]
+        fa_refusals = [persian_digits(refusal_reason(r)) for r in result.unassigned]
+    with translation.override("en"):
+        en = [placement_reason(p) for p in result.assignments]
+        en_refusals = [refusal_reason(r) for r in result.unassigned]
 
     stats = {"booth_days": result.booth_days, "applications": len(result.assignments)}
     if seconds:
@@ -249,12 +319,13 @@ def result_data(result: Result, seconds: bool = True) -> dict:
     return {
         "assignments": [
             {"application": p.application, "booth": p.booth, "days": list(p.days), "code": p.code}
-            | both(placement_reason, p)
-            for p in result.assignments
+            | {"reason": fa[n], "reason_en": en[n]}
+            for n, p in enumerate(result.assignments)
         ],
         "unassigned": [
-            {"application": r.application, "code": r.code} | both(refusal_reason, r)
-            for r in result.unassigned
+            {"application": r.application, "code": r.code}
+            | {"reason": fa_refusals[n], "reason_en": en_refusals[n]}
+            for n, r in enumerate(result.unassigned)
         ],
         "seed": result.seed,
         "stats": stats,

@@ -77,6 +77,23 @@ def test_allocate_instance_bad_file_exits_2_with_the_reason(tmp_path):
     assert str(caught.value) == f'{path}: Application "app-17": days: 1 is not a day index (0 to 0).'
 
 
+def test_allocate_instance_keeps_category_group_quotas(tmp_path):
+    data = json.loads(json.dumps(INSTANCE))
+    for app in data["applications"]:
+        app["category_group"] = "5"
+    data["quotas"] = [{"group": "5", "max_percent": 50}]  # 3 of the 6 booth-days
+    path = tmp_path / "instance.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    result = json.loads(run("--instance", str(path)))
+    assert result["stats"]["booth_days"] == 3
+    # Priority 2 first (2 booth-days); priority 1 asks for 3 more, too many; priority 0 for 1, fits.
+    assert [(a["application"], a["days"]) for a in result["assignments"]] == [
+        ("app-17", [1, 2]),
+        ("app-19", [0]),
+    ]
+    assert [(u["application"], u["code"]) for u in result["unassigned"]] == [("app-18", "quota_full")]
+
+
 def test_allocate_instance_missing_file_exits_2(tmp_path):
     with pytest.raises(CommandError) as caught:
         run("--instance", str(tmp_path / "none.json"))

@@ -43,19 +43,39 @@ def instances(draw, max_days=4, max_booths=6, max_apps=12) -> Instance:
                 id=f"app-{i}",
                 days=days,
                 category=draw(st.sampled_from(["5005", "1002"])),
+                county=draw(st.sampled_from(["", "khorramabad", "borujerd"])),
                 group=draw(st.sampled_from([None, "10100000001"])),
                 priority=draw(st.integers(0, 2)),
                 needs=needs,
                 prefer_zones=tuple(draw(st.sets(st.sampled_from("AB"), max_size=1))),
                 pinned=pinned,
+                category_group=draw(st.sampled_from(["", "5", "1"])),
             )
         )
     days = tuple(f"2027-03-{15 + d}" for d in range(n_days))
-    return Instance(days, tuple(booths), tuple(apps), seed=draw(st.integers(0, 1000)))
+    quotas = tuple(
+        (group, draw(st.integers(0, 100)))
+        for group in draw(st.lists(st.sampled_from(["5", "1"]), unique=True, max_size=2))
+    )
+    return Instance(days, tuple(booths), tuple(apps), seed=draw(st.integers(0, 1000)), quotas=quotas)
 
 
 def available(booth: BoothIn, n_days: int) -> set[int]:
     return set(range(n_days)) if booth.days is None else set(booth.days)
+
+
+def quota_limits(instance: Instance) -> dict[str, int]:
+    """Category group -> most booth-days: floor(percent × the booths' available days / 100)."""
+    capacity = sum(len(available(b, len(instance.days))) for b in instance.booths)
+    return {group: percent * capacity // 100 for group, percent in instance.quotas}
+
+
+def booth_days_per_group(instance: Instance, result) -> dict[str, int]:
+    apps = {a.id: a for a in instance.applications}
+    used = defaultdict(int)
+    for p in result.assignments:
+        used[apps[p.application].category_group] += len(p.days)
+    return used
 
 
 def booth_days_per_level(instance: Instance, result) -> dict[int, int]:
@@ -158,6 +178,7 @@ def test_allocate_no_unplaced_application_could_take_a_lower_priority_booth(inst
     for p in result.assignments:
         for d in p.days:
             holders[p.booth][d] = apps[p.application]
+    limits, used = quota_limits(instance), booth_days_per_group(instance, result)
     for refusal in result.unassigned:
         high = apps[refusal.application]
         for p in result.assignments:
@@ -167,8 +188,31 @@ def test_allocate_no_unplaced_application_could_take_a_lower_priority_booth(inst
             booth = booths[p.booth]
             if not (high.needs <= booth.features and set(high.days) <= available(booth, len(instance.days))):
                 continue
+            group = high.category_group
+            if group in limits:  # the quota, with low's booth-days given back when it is of the group
+                freed = len(low.days) if low.category_group == group else 0
+                if used[group] - freed + len(high.days) > limits[group]:
+                    continue
             others = [holders[p.booth].get(d) for d in high.days]
             assert not all(o is None or o.id == low.id for o in others), (high.id, low.id, booth.id)
+
+
+@SETTINGS
+@given(instances())
+def test_allocate_never_exceeds_a_quota_except_by_pins(instance):
+    result = allocate(instance)
+    apps = {a.id: a for a in instance.applications}
+    limits, used = quota_limits(instance), booth_days_per_group(instance, result)
+    for group, limit in limits.items():
+        if used[group] > limit:  # pins are never dropped; then nothing else of the group is placed
+            placed = [apps[p.application] for p in result.assignments]
+            assert all(a.pinned is not None for a in placed if a.category_group == group), group
+    refused = {u.application: u for u in result.unassigned}
+    for app_id, refusal in refused.items():
+        if refusal.code == "quota_full":
+            app = apps[app_id]
+            assert used[app.category_group] + len(app.days) > limits[app.category_group]
+            assert refusal.facts["limit"] == limits[app.category_group]
 
 
 def random_tiny_instance(rng) -> Instance:
@@ -287,3 +331,41 @@ def test_allocate_avoids_the_same_category_side_by_side():
     apps = (ApplicationIn("a", (0,), category="5005"), ApplicationIn("b", (0,), category="5005"))
     result = allocate(Instance(("2027-03-15",), booths, apps))
     assert sorted(p.booth for p in result.assignments) == ["B0", "B2"]
+
+
+def test_allocate_quota_refuses_with_quota_full_and_counts_pins():
+    # 2 booths × 2 days = 4 booth-days; group "5" may hold 50%: 2 booth-days, one of them pinned.
+    booths = (BoothIn("B0"), BoothIn("B1"))
+    apps = (
+        ApplicationIn("pinned", (0,), category_group="5", pinned="B0"),
+        ApplicationIn("food", (0, 1), priority=2, category_group="5"),
+        ApplicationIn("snack", (1,), category_group="5"),
+        ApplicationIn("craft", (0, 1), category_group="1"),
+    )
+    instance = Instance(("2027-03-15", "2027-03-16"), booths, apps, seed=3, quotas=(("5", 50),))
+    result = allocate(instance)
+    placed = {p.application: p.booth for p in result.assignments}
+    assert placed == {"pinned": "B0", "snack": placed["snack"], "craft": "B1"}
+    refusal = next(u for u in result.unassigned if u.application == "food")
+    assert refusal.code == "quota_full"
+    assert (refusal.facts["limit"], refusal.facts["used"], refusal.facts["percent"]) == (2, 2, 50)
+
+
+def test_allocate_spreads_counties_between_neighbours():
+    """Equal in all else (different categories, no groups, no preferences), two vendors of one county
+    are not put side by side while a booth away from both is free."""
+    booths = (
+        BoothIn("B0", neighbours=("B1",)),
+        BoothIn("B1", neighbours=("B0", "B2")),
+        BoothIn("B2", neighbours=("B1",)),
+    )
+    same = (
+        ApplicationIn("a", (0,), category="5005", county="dorud"),
+        ApplicationIn("b", (0,), category="1002", county="dorud"),
+    )
+    result = allocate(Instance(("2027-03-15",), booths, same))
+    assert sorted(p.booth for p in result.assignments) == ["B0", "B2"]
+    # Without counties the plan's order decides: side by side.
+    apart = tuple(ApplicationIn(a.id, a.days, category=a.category) for a in same)
+    result = allocate(Instance(("2027-03-15",), booths, apart))
+    assert sorted(p.booth for p in result.assignments) == ["B0", "B1"]

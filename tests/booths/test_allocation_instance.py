@@ -74,6 +74,15 @@ def test_parse_instance_defaults_priority_and_seed():
             'Applications "a" and "b" are both pinned to booth A-02 on day 1.',
         ),
         ({"seed": "x"}, '"seed" must be a whole number.'),
+        ({"applications": [{"id": "a", "days": [0], "category_group": 5}]}, 'Application "a": category_group must be a string.'),
+        ({"quotas": {"5": 40}}, '"quotas" must be a list of {"group", "max_percent"} objects.'),
+        ({"quotas": [{"group": "", "max_percent": 40}]}, 'quotas[0]: "group" must be a non-empty string.'),
+        ({"quotas": [{"group": "5", "max_percent": 101}]}, 'quotas[0]: "max_percent" must be a whole number from 0 to 100.'),
+        ({"quotas": [{"group": "5", "max_percent": "40"}]}, 'quotas[0]: "max_percent" must be a whole number from 0 to 100.'),
+        (
+            {"quotas": [{"group": "5", "max_percent": 40}, {"group": "5", "max_percent": 30}]},
+            'quotas[1]: group "5" has a quota already.',
+        ),
     ],
 )  # fmt: skip
 def test_parse_instance_bad_input_says_what_is_wrong(changes, message):
@@ -150,3 +159,44 @@ def test_parse_instance_pin_on_a_booth_open_on_its_days_is_kept():
         booths=[{"id": "A", "days": [0, 1]}], applications=[{"id": "a", "days": [1], "pinned": "A"}]
     )
     assert parse_instance(data).applications[0].pinned == "A"
+
+
+def test_parse_instance_reads_category_groups_and_quotas():
+    data = instance(
+        applications=[{"id": "a", "days": [0], "category_group": "5"}, {"id": "b", "days": [0]}],
+        quotas=[{"group": "5", "max_percent": 40}],
+    )
+    parsed = parse_instance(data)
+    assert [a.category_group for a in parsed.applications] == ["5", ""]
+    assert parsed.quotas == (("5", 40),)
+    assert parse_instance(instance()).quotas == ()
+
+
+def test_result_reason_for_a_full_quota_in_persian_and_english():
+    # 2 booths × 3 days = 6 booth-days; 40% of them: 2.
+    data = instance(
+        applications=[
+            {"id": "a", "days": [0, 1], "category_group": "5", "priority": 1},
+            {"id": "b", "days": [2], "category_group": "5"},
+            {"id": "c", "days": [0, 1, 2], "category_group": "1"},
+        ],
+        quotas=[{"group": "5", "max_percent": 40}],
+    )
+    result = result_data(allocate(parse_instance(data)), seconds=False)
+    assert sorted(a["application"] for a in result["assignments"]) == ["a", "c"]
+    [refusal] = result["unassigned"]
+    assert (refusal["application"], refusal["code"]) == ("b", "quota_full")
+    assert refusal["reason_en"] == (
+        "The quota of category group 5 is full: it may hold at most 40 percent of the site's booth-days (2), "
+        "2 are taken, and your request needs 1 more. Priority 0, lottery rank 1 of 2."
+    )
+    assert refusal["reason"].startswith("سهمیهٔ گروه ۵ پر شده است")
+    assert "۴۰ درصد" in refusal["reason"]
+
+
+def test_persian_digits_matches_the_shared_helper():
+    from bazaarche.text import to_persian_digits
+    from booths.allocation.instance import persian_digits
+
+    text = "Booth 12, ٣٤ — رتبهٔ 19 از 31"
+    assert persian_digits(text) == to_persian_digits(text)
