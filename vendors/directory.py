@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
 import functools
-import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -223,55 +221,3 @@ def export_rows(vendors: QuerySet[Vendor]) -> Iterator[list[str]]:
     # iterator(): an export of the whole province must not hold every row in memory at once.
     for vendor in vendors.iterator(chunk_size=2000):
         yield export_row(vendor)
-
-
-class _Echo:
-    """A file-like object whose write returns the line, so csv.writer can feed a streaming response."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-# Excel runs a CSV cell that starts with one of these as a formula: a business name typed as
-# "=HYPERLINK(…)" in the registry must stay text on an organiser's computer.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_safe(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
-def csv_chunks(rows: Iterable[list[str]]) -> Iterator[str]:
-    """The CSV text line by line, starting with a byte-order mark so that Excel reads it as UTF-8."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(EXPORT_HEADERS)
-    for row in rows:
-        yield writer.writerow([_csv_safe(value) for value in row])
-
-
-def xlsx_bytes(rows: Iterable[list[str]]) -> bytes:
-    """The rows as a right-to-left XLSX workbook with one sheet."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("غرفه‌داران")
-    sheet.sheet_view.rightToLeft = True
-
-    def text(value: str) -> WriteOnlyCell:
-        # openpyxl stores a string that starts with "=" as a formula; every cell here is text.
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        return cell
-
-    sheet.append(list(EXPORT_HEADERS))
-    for row in rows:
-        sheet.append([text(value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def export_filename(extension: str, today: datetime.date | None = None) -> str:
-    stamp = to_jalali_string(today or timezone.localdate()).replace("/", "-")
-    return f"vendors-{stamp}.{extension}"

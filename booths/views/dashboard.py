@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
+from bazaarche import spreadsheets
 from bazaarche.text import is_persian
 from booths import charts, exports
 from booths.dashboard import DashboardFilters, build_dashboard
@@ -53,9 +54,13 @@ def dashboard_export(request, kind: str, fmt: str):
     rows = export.rows(filters.sites())
     if fmt == "csv":
         response = StreamingHttpResponse(
-            exports.csv_chunks(export.headers, rows), content_type="text/csv; charset=utf-8"
+            spreadsheets.csv_chunks(export.headers, rows), content_type="text/csv; charset=utf-8"
         )
     else:
-        response = HttpResponse(exports.xlsx_bytes(export.sheet, export.headers, rows), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{exports.export_filename(export.key, fmt)}"'
+        response = HttpResponse(
+            spreadsheets.xlsx_bytes(export.sheet, export.headers, rows), content_type=XLSX
+        )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{spreadsheets.export_filename(export.key, fmt)}"'
+    )
     return response

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
+from bazaarche import spreadsheets
 from vendors import directory
 from vendors.permissions import can_view_vendor_private, is_organiser
 
@@ -46,13 +47,15 @@ def vendor_export(request, fmt: str):
     vendors = directory.directory_vendors(request.user, filters)
     rows = directory.export_rows(vendors)
     if fmt == "csv":
-        response = StreamingHttpResponse(directory.csv_chunks(rows), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            spreadsheets.csv_chunks(directory.EXPORT_HEADERS, rows), content_type="text/csv; charset=utf-8"
+        )
     else:
         response = HttpResponse(
-            directory.xlsx_bytes(rows),
+            spreadsheets.xlsx_bytes("غرفه‌داران", directory.EXPORT_HEADERS, rows),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-    response["Content-Disposition"] = f'attachment; filename="{directory.export_filename(fmt)}"'
+    response["Content-Disposition"] = f'attachment; filename="{spreadsheets.export_filename("vendors", fmt)}"'
     return response
 
 
