@@ -19,6 +19,7 @@ from django.utils import timezone
 from bazaarche.text import fold
 from bazaarche.validators import clean_mobile, clean_national_id
 from booths.models import (
+    Admission,
     Application,
     ApplicationChange,
     Assignment,
@@ -236,6 +237,7 @@ def load_demo(today: datetime.date | None = None, stdout: TextIO | None = None) 
         _save_applications(demo)
         _offers_assignments_passes(demo, builds)
         gate_keys = _gate_tokens(builds, staff["province"])
+        _past_scans(demo)
 
     placement = next(p for p in demo.placements if p.application.vendor.pk == demo.vendors[0].pk)
     users = (
@@ -1434,3 +1436,25 @@ def _gate_tokens(builds: dict[str, _SiteBuild], organiser: User) -> list[GateKey
         )
         keys.append(GateKey(slug, name, key))
     return keys
+
+
+def _past_scans(demo: _Demo) -> None:
+    """Gate scans on the days already past, so the dashboard has check-ins and a few no-shows:
+    most holders came in once in the morning, some were scanned again, a few never came."""
+    rng, tehran = demo.rng, timezone.get_current_timezone()
+    gates = {gate.site_id: gate for gate in GateToken.objects.filter(revoked_at__isnull=True)}
+    rows = []
+    passes = Pass.objects.filter(revoked_at__isnull=True).prefetch_related("application__assignments")
+    for pass_obj in passes.order_by("id"):
+        for assignment in pass_obj.application.assignments.all():
+            if assignment.date >= demo.today or rng.random() < 0.12:
+                continue
+            first = datetime.datetime.combine(assignment.date, datetime.time(9, 30), tehran)
+            first += datetime.timedelta(minutes=rng.randrange(0, 240))
+            scan = {"site_id": pass_obj.site_id, "gate": gates.get(pass_obj.site_id), "pass_obj": pass_obj}
+            scan |= {"code": pass_obj.code, "date": assignment.date}
+            rows.append(Admission(**scan, result=Admission.Result.ADMITTED, scanned_at=first))
+            if rng.random() < 0.05:
+                again = first + datetime.timedelta(minutes=rng.randrange(5, 90))
+                rows.append(Admission(**scan, result=Admission.Result.ALREADY_ADMITTED, scanned_at=again))
+    Admission.objects.bulk_create(rows)
