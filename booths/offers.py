@@ -69,8 +69,10 @@ def latest_run(site: Site, defer_instance: bool = False) -> AllocationRun | None
 
 
 def published_run(site: Site) -> AllocationRun | None:
+    """The latest published run; its large instance and placements load only when read."""
     return (
         AllocationRun.objects.filter(site=site, published_at__isnull=False)
+        .defer("instance", "placements")
         .order_by("-published_at", "-pk")
         .first()
     )
