@@ -17,7 +17,7 @@ from .conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE
 pytestmark = [pytest.mark.e2e]
 
 R = Admission.Result
-WAIT_MS = 30_000  # the first scan also loads the QR reader (WebAssembly)
+WAIT_MS = 60_000  # the first scan also loads the QR reader (WebAssembly)
 
 
 def qr_video(text: str, path: Path, frames: int = 10) -> Path:
@@ -76,7 +76,16 @@ def watch(page) -> dict:
 
 def answer(page, result: str):
     locator = page.locator(f'#gate-answer[data-result="{result}"]')
-    locator.wait_for(state="visible", timeout=WAIT_MS)
+    try:
+        locator.wait_for(state="visible", timeout=WAIT_MS)
+    except Exception as timeout:
+        shown = page.evaluate(
+            "() => [document.querySelector('#gate-answer')?.dataset.result,"
+            " document.querySelector('#gate-answer')?.hidden, document.querySelector('[role=status]')?.innerText]"
+        )
+        raise AssertionError(
+            f"waited for {result!r}; the page shows (result, hidden, status) = {shown}"
+        ) from timeout
     return locator
 
 
