@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -48,3 +49,24 @@ def screenshot():
         return path
 
     return take
+
+
+def signed_in_context(browser, live_server, user, viewport):
+    """A browser context signed in as `user` (a session made with Django's test client)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(viewport=viewport, device_scale_factor=1)
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    return context
+
+
+def watch(page) -> dict:
+    """Collects the hosts a page requests and its console errors (no CDN, no CSP violation)."""
+    seen = {"hosts": set(), "errors": []}
+    page.on("request", lambda request: seen["hosts"].add(urlsplit(request.url).netloc))
+    page.on("console", lambda message: message.type == "error" and seen["errors"].append(message.text))
+    return seen

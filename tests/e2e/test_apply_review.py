@@ -4,33 +4,15 @@ import datetime
 from urllib.parse import urlsplit
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from booths.models import Application
 from tests import factories
 from vendors import sms
 
-from .conftest import DESKTOP, PHONE
+from .conftest import DESKTOP, PHONE, signed_in_context, watch
 
 pytestmark = [pytest.mark.e2e]
-
-
-def signed_in_context(browser, live_server, user, viewport):
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport=viewport, device_scale_factor=1)
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    return context
-
-
-def watch(page) -> dict:
-    seen = {"hosts": set(), "errors": []}
-    page.on("request", lambda request: seen["hosts"].add(urlsplit(request.url).netloc))
-    page.on("console", lambda message: message.type == "error" and seen["errors"].append(message.text))
-    return seen
 
 
 @pytest.mark.parametrize("viewport,size", [(PHONE, "phone"), (DESKTOP, "desktop")])

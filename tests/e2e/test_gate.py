@@ -13,7 +13,7 @@ from booths.passes import ALPHABET
 from tests import factories
 from tests.booths.test_checkin import confirmed_pass
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE
+from .conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, watch
 
 pytestmark = [pytest.mark.e2e]
 
@@ -66,13 +66,6 @@ def camera_browser(browser, tmp_path, request):
     yield launch
     for chromium in launched:
         chromium.close()
-
-
-def watch(page) -> dict:
-    seen = {"hosts": set(), "errors": []}
-    page.on("request", lambda request: seen["hosts"].add(urlsplit(request.url).netloc))
-    page.on("console", lambda message: message.type == "error" and seen["errors"].append(message.text))
-    return seen
 
 
 def answer(page, result: str):
