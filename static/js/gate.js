@@ -9,7 +9,7 @@
   const S = JSON.parse(document.getElementById("gate-strings").textContent);
   const lang = document.documentElement.lang === "en" ? "en" : "fa";
   const STORE = "bazaarche.gate";
-  const HOLD_MS = 4000; // the same code is ignored this long after its answer closes
+  const HOLD_MS = 4000; // the camera ignores a code this long after its answer closes
   const SHOW_MS = { admitted: 2500, other: 4500 };
   const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 10000, 10000, 10000];
   const PENDING_MS = 10 * 60 * 1000; // a code whose scan got no answer reuses its key if scanned again
@@ -27,7 +27,8 @@
   let stream = null;
   let detector = null;
   let busy = false;
-  let last = { text: "", until: 0 };
+  let typed = false; // the answer on screen is for a code typed by hand
+  const held = new Map(); // normalised code -> time until which the camera ignores it
   let hideTimer = null;
   let audio = null;
   const pending = new Map(); // normalised code -> {key, at}
@@ -157,7 +158,7 @@
   let lastTick = 0;
   async function tick(time) {
     if (!stream) return;
-    if (time - lastTick > 150 && !busy && el.answer.hidden && el.video.readyState >= 2) {
+    if (time - lastTick > 150 && !busy && el.answer.hidden && !typing() && el.video.readyState >= 2) {
       lastTick = time;
       try {
         const codes = await detector.detect(el.video);
@@ -167,33 +168,37 @@
     requestAnimationFrame(tick);
   }
 
+  // While a code is being typed the camera rests, so no camera answer covers the keyboard.
+  const typing = () => document.activeElement === el.code || el.code.value.trim() !== "";
+
   function onScan(text) {
-    const code = normalise(text);
-    if (code === last.text && Date.now() < last.until) return;
-    submit(text);
+    if ((held.get(normalise(text)) || 0) > Date.now()) return;
+    submit(text, false);
   }
 
-  el.manual.addEventListener("submit", (event) => {
+  el.manual.addEventListener("submit", async (event) => {
     event.preventDefault();
     unlockAudio();
     const text = el.code.value.trim();
     if (!text) return;
+    while (busy) await sleep(100); // a camera scan sent just before typing finishes first
     el.code.value = "";
-    submit(text);
+    submit(text, true);
   });
 
   // --- sending a scan --------------------------------------------------------------------------
 
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-  async function submit(text) {
+  async function submit(text, byHand) {
     if (busy || !gate) return;
     busy = true;
+    typed = byHand;
     const code = normalise(text);
-    last = { text: code, until: Infinity };
-    const held = pending.get(code);
-    const key = held && Date.now() - held.at < PENDING_MS ? held.key : newKey();
-    pending.set(code, { key, at: held ? held.at : Date.now() });
+    held.set(code, Infinity);
+    const waiting = pending.get(code);
+    const key = waiting && Date.now() - waiting.at < PENDING_MS ? waiting.key : newKey();
+    pending.set(code, { key, at: waiting ? waiting.at : Date.now() });
     status(S.checking);
     try {
       for (let attempt = 0; ; attempt++) {
@@ -221,7 +226,7 @@
         }
         if (attempt >= BACKOFF_MS.length) {
           status(S.gave_up);
-          last = { text: code, until: Date.now() + HOLD_MS };
+          held.set(code, Date.now() + HOLD_MS);
           return;
         }
         status(fmt(S.retrying, { n: digits(attempt + 1) }));
@@ -300,8 +305,11 @@
     clearTimeout(hideTimer);
     if (el.answer.hidden) return;
     el.answer.hidden = true;
-    last = { text: last.text, until: Date.now() + HOLD_MS };
+    const now = Date.now();
+    for (const [code, until] of held) held.set(code, until === Infinity ? now + HOLD_MS : until);
+    for (const [code, until] of held) if (until < now) held.delete(code);
     if (gate) { setState("scanning"); status(stream ? S.aim : ""); }
+    if (typed) el.code.focus({ preventScroll: true }); // ready for the next typed code
   }
 
   el.next.addEventListener("click", () => { unlockAudio(); close(); });
