@@ -24,17 +24,25 @@ level at the booth-days the engine reached (a feasible value, at most the optimu
 levels are bounded, so each level's LP value stays an upper bound. A ratio of 99% against it is at
 least 99% of the exact optimum.
 
-Measured on seed 1, 2-core machine shared with other work (CPU seconds are the steadier figure):
+Measured on seed 1, 2-core machine (CPU seconds are the steadier figure):
 
     size    bound  level 3      level 2      level 1        level 0              engine   command
-    small   MILP   23/23 100%   51/51 100%   115/115 100%   156/156 100%         0.01 s   1.3 s, 61 MiB
-    medium  MILP   217/217      759/759      1883/1883      1047/1047 100%       0.08 s   0.8-1.2 s, 66 MiB
-    large   LP     2526/2526    9408/9408    22958/22958    3881/3940 98.5%      3.0 s    4.5-5.2 s, 145 MiB
+    small   MILP   23/23 100%   51/51 100%   115/115 100%   156/156 100%         0.01 s   0.5-1.3 s, 51-61 MiB
+    medium  MILP   217/217      759/759      1883/1883      1047/1047 100%       0.05 s   0.8-1.2 s, 66 MiB
+    large   LP     2526/2526    9408/9408    22958/22958    3881/3940 98.5%      2.2 s    3.4 s, 139 MiB
 
 (command: `manage.py allocate --instance` wall time and peak RSS; most of the small and medium
 command is Django's start-up.) Medium seeds 1-8 reach at least 99.25% on level 0. On the large
 size the engine reaches 97-98.5% of the LP bound on level 0 (seeds 1-3), 100% on the other levels;
 how far that LP bound lies above the true optimum is not known.
+
+--given-higher splits that gap. With the higher levels left on the booths where the engine put them,
+the exact best for level 0 (booths grouped by the days still free on them) is 3906 / 5021 / 4940 on
+large seeds 1 / 2 / 3, and the engine reaches 99.36% / 99.22% / 99.84% of it. The rest of the gap to
+the LP bound (which pools booths) is the way the higher levels' days lie on the booths: on seed 2
+every day but the first two is full, 451 booths have only the first day free, and no waiting
+application fits one day there. Re-packing the higher levels (left-aligned sweeps per class) made it
+worse (4873-4893), and wider ejection chains (several applications giving way to one) gained nothing.
 """
 
 from __future__ import annotations
@@ -53,6 +61,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from booths.allocation.engine import ApplicationIn, BoothIn, Instance, allocate
+from booths.allocation.instance import instance_data
 
 SIZES = {"small": (300, 120, 3), "medium": (3000, 800, 5), "large": (20000, 4000, 10)}
 FOOD = ["5001", "5002", "5003", "5004", "5005", "5006", "5007", "3001", "3005"]
@@ -141,41 +150,6 @@ def generate(apps: int, booths: int, days: int, seed: int = 1) -> Instance:
                 app_list[i] = ApplicationIn(**{**app.__dict__, "pinned": booth.id})
                 break
     return Instance(day_names, tuple(booth_list), tuple(app_list), seed=seed, site=f"bench-{apps}")
-
-
-def instance_json(instance: Instance) -> dict:
-    return {
-        "site": instance.site,
-        "days": list(instance.days),
-        "booths": [
-            {
-                "id": b.id,
-                "zone": b.zone,
-                "type": b.type,
-                "features": sorted(b.features),
-                "neighbours": list(b.neighbours),
-            }
-            | ({} if b.days is None else {"days": list(b.days)})
-            for b in instance.booths
-        ],
-        "applications": [
-            {
-                "id": a.id,
-                "vendor": a.vendor,
-                "category": a.category,
-                "county": a.county,
-                "group": a.group,
-                "priority": a.priority,
-                "days": list(a.days),
-                "needs": sorted(a.needs),
-                "prefers": {"zones": list(a.prefer_zones), "types": list(a.prefer_types)},
-                "pinned": a.pinned,
-            }
-            | ({"category_group": a.category_group} if a.category_group else {})
-            for a in instance.applications
-        ],
-        "seed": instance.seed,
-    } | ({"quotas": [{"group": g, "max_percent": p} for g, p in instance.quotas]} if instance.quotas else {})
 
 
 def class_bound(
@@ -295,6 +269,63 @@ def class_bound(
     return result, label
 
 
+def lowest_given_higher(instance: Instance, result) -> tuple[int, float]:
+    """The most booth-days the lowest level could reach with every higher level (and every pin) left
+    where the engine put it: an exact MILP in which booths are grouped by their features and the days
+    still free on them. Splits the engine's gap to the class bound into the part its lowest-level
+    packing loses and the part its placement of the higher levels leaves (fragmented free days).
+    Returns (booth-days, seconds)."""
+    import numpy as np
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import coo_matrix
+
+    started = time.perf_counter()
+    booth_of = {p.application: p.booth for p in result.assignments}
+    lowest = min(a.priority for a in instance.applications)
+    needed = frozenset().union(*(a.needs for a in instance.applications))
+    busy: dict[str, set[int]] = defaultdict(set)
+    fixed_days = 0
+    for a in instance.applications:
+        if a.id in booth_of and (a.priority > lowest or a.pinned is not None):
+            busy[booth_of[a.id]] |= set(a.days)
+            fixed_days += len(a.days) if a.priority == lowest else 0
+    classes: dict[tuple[frozenset, tuple], int] = defaultdict(int)
+    for b in instance.booths:
+        free = (set(range(len(instance.days))) if b.days is None else set(b.days)) - busy[b.id]
+        if free:
+            classes[(b.features & needed, tuple(sorted(free)))] += 1
+    keys = sorted(classes, key=lambda k: (sorted(k[0]), k[1]))
+    pools: dict[tuple[frozenset, tuple], int] = defaultdict(int)
+    for a in instance.applications:
+        if a.priority == lowest and a.pinned is None:
+            pools[(a.needs, a.days)] += 1
+    pool_keys = sorted(pools, key=lambda p: (sorted(p[0]), p[1]))
+    variables = [
+        (g, k)
+        for g, (needs, days) in enumerate(pool_keys)
+        for k, (features, free) in enumerate(keys)
+        if needs <= features and set(days) <= set(free)
+    ]
+    rows, cols, row_of = [], [], {}
+    for v, (g, k) in enumerate(variables):
+        rows.append(g)
+        cols.append(v)
+        for d in pool_keys[g][1]:
+            rows.append(row_of.setdefault((k, d), len(pool_keys) + len(row_of)))
+            cols.append(v)
+    upper = np.array([pools[p] for p in pool_keys] + [classes[keys[k]] for k, _d in row_of], dtype=float)
+    matrix = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(upper), len(variables))).tocsr()
+    weights = np.array([len(pool_keys[g][1]) for g, _k in variables], dtype=float)
+    res = milp(
+        -weights,
+        constraints=LinearConstraint(matrix, -np.inf, upper),
+        integrality=np.ones(len(variables)),
+        bounds=Bounds(0, np.inf),
+        options={"time_limit": 120},
+    )
+    return round(-res.fun) + fixed_days, time.perf_counter() - started
+
+
 def _lp_rows(constraint) -> dict:
     """linprog takes only ≤ rows: a ≤ Ax ≤ b becomes Ax ≤ b and −Ax ≤ −a where the side is finite."""
     import numpy as np
@@ -319,7 +350,7 @@ def run_command(instance: Instance) -> tuple[float, float | None, float | None, 
     timer = shutil.which("time", path="/usr/bin")
     with tempfile.TemporaryDirectory() as folder:
         path, peak_file = Path(folder) / "instance.json", Path(folder) / "peak"
-        path.write_text(json.dumps(instance_json(instance), ensure_ascii=False), encoding="utf-8")
+        path.write_text(json.dumps(instance_data(instance), ensure_ascii=False), encoding="utf-8")
         command = [sys.executable, str(root / "manage.py"), "allocate", "--instance", str(path)]
         if timer:  # the child's own peak (ru_maxrss of this process's children would count the fork)
             command = [timer, "-f", "%M %U %S", "-o", str(peak_file), *command]
@@ -333,7 +364,14 @@ def run_command(instance: Instance) -> tuple[float, float | None, float | None, 
     return wall, peak, cpu, json.loads(out)["stats"]
 
 
-def measure(name: str, instance: Instance, memory: bool, integer: bool, command: bool = False) -> None:
+def measure(
+    name: str,
+    instance: Instance,
+    memory: bool,
+    integer: bool,
+    command: bool = False,
+    given_higher: bool = False,
+) -> None:
     cpu_started = time.process_time()
     result = allocate(instance)
     cpu = time.process_time() - cpu_started
@@ -370,6 +408,14 @@ def measure(name: str, instance: Instance, memory: bool, integer: bool, command:
             f"command: manage.py allocate --instance, {wall:.2f} s wall{cpu_text}, peak RSS {rss}, "
             f"engine {stats['seconds']:.2f} s, {stats['booth_days']} booth-days"
         )
+    if given_higher:
+        lowest = min(result.levels)
+        best, best_seconds = lowest_given_higher(instance, result)
+        print(
+            f"lowest level with the higher levels where the engine put them: at most {best} booth-days "
+            f"(exact, {best_seconds:.1f} s); the engine {result.levels[lowest]['booth_days']} "
+            f"({result.levels[lowest]['booth_days'] / best:.2%})"
+        )
     total_bound = sum(bound.values())
     print(
         f"{'all':>8} {'':>8} {result.booth_days:>8} {total_bound:>10.1f} {result.booth_days / total_bound:>8.2%}"
@@ -393,14 +439,26 @@ def main() -> None:
     parser.add_argument(
         "--command", action="store_true", help="also time `manage.py allocate --instance` (wall, peak RSS)"
     )
+    parser.add_argument(
+        "--given-higher",
+        action="store_true",
+        help="also the exact best for the lowest level with the higher levels left where the engine put them",
+    )
     parser.add_argument("--write-instance", help="write the (last) generated instance as JSON to this file")
     args = parser.parse_args()
     for name in args.sizes:
         instance = generate(*SIZES[name], seed=args.seed)
         if args.write_instance:
-            Path(args.write_instance).write_text(json.dumps(instance_json(instance), ensure_ascii=False))
+            Path(args.write_instance).write_text(json.dumps(instance_data(instance), ensure_ascii=False))
         integer = args.bound == "milp" or (args.bound == "auto" and len(instance.applications) <= 5000)
-        measure(name, instance, memory=not args.no_memory, integer=integer, command=args.command)
+        measure(
+            name,
+            instance,
+            memory=not args.no_memory,
+            integer=integer,
+            command=args.command,
+            given_higher=args.given_higher,
+        )
 
 
 if __name__ == "__main__":

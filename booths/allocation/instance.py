@@ -301,6 +301,46 @@ def placement_reason(placement: Placement) -> str:
     return f"{prefix} {rank}"
 
 
+def instance_data(instance: Instance, public: bool = False) -> dict:
+    """The instance as ALLOCATION_INSTANCE.md shapes it; `public` leaves out the vendors' tracking codes
+    (the engine does not use them, so the result is the same)."""
+    data = {
+        "site": instance.site,
+        "days": list(instance.days),
+        "booths": [
+            {
+                "id": b.id,
+                "zone": b.zone,
+                "type": b.type,
+                "features": sorted(b.features),
+                "neighbours": list(b.neighbours),
+            }
+            | ({"days": list(b.days)} if b.days is not None else {})
+            for b in instance.booths
+        ],
+        "applications": [
+            {
+                "id": a.id,
+                "vendor": "" if public else a.vendor,
+                "category": a.category,
+                "category_group": a.category_group,
+                "county": a.county,
+                "group": a.group,
+                "priority": a.priority,
+                "days": list(a.days),
+                "needs": sorted(a.needs),
+                "prefers": {"zones": list(a.prefer_zones), "types": list(a.prefer_types)},
+                "pinned": a.pinned,
+            }
+            for a in instance.applications
+        ],
+        "seed": instance.seed,
+    }
+    if instance.quotas:
+        data["quotas"] = [{"group": group, "max_percent": percent} for group, percent in instance.quotas]
+    return data
+
+
 def result_data(result: Result, seconds: bool = True) -> dict:
     """The result as ALLOCATION_INSTANCE.md shapes it, with the reason in Persian and in English."""
 
