@@ -32,6 +32,7 @@ class SiteRun:
     result: Result
     written: int  # Assignment rows created (0 on a dry run)
     kept: int  # Assignment rows kept because an offer holds them
+    run: AllocationRun | None = None  # the recorded run (none on a dry run)
 
 
 def booth_key(booth: Booth) -> str:
@@ -134,20 +135,20 @@ def _drop_clashing_pins(apps: list[ApplicationIn], held: set[str]) -> None:
             taken |= cells
 
 
-def allocate_site(site: Site, seed: int = 0, dry_run: bool = False) -> SiteRun:
-    """Allocate a site and write its assignments; the site row is locked while it happens."""
+def allocate_site(site: Site, seed: int = 0, dry_run: bool = False, by: User | None = None) -> SiteRun:
+    """Allocate a site now, write its assignments and record the run as the organiser's page does
+    (its lottery and instance then show once published); the site row is locked while it happens."""
     if dry_run:
-        instance, booths, applications = site_instance(site, seed=seed)
+        instance, _booths, _applications = site_instance(site, seed=seed)
         result = allocate(instance)
         kept = Assignment.objects.filter(application__site=site, offer__isnull=False).count()
         return SiteRun(instance, result, 0, kept)
-    with transaction.atomic():
-        # Publishing, moves and promotions lock the same row: one change to a plan at a time.
-        Site.objects.select_for_update().filter(pk=site.pk).first()
-        instance, booths, applications = site_instance(site, seed=seed)
-        result = allocate(instance)
-        written, kept = write_result(site, instance, result, booths, applications)
-    return SiteRun(instance, result, written, kept)
+    run = AllocationRun.objects.create(
+        site=site, seed=seed, created_by=by, status=AllocationRun.Status.RUNNING, progress=10
+    )
+    instance, result, written, kept = _run(run)
+    run.refresh_from_db()
+    return SiteRun(instance, result, written, kept, run)
 
 
 def write_result(
@@ -227,10 +228,17 @@ def execute_run(run_id: int) -> None:
     )
     if not claimed:
         return
-    run = AllocationRun.objects.select_related("site").get(pk=run_id)
+    _run(AllocationRun.objects.select_related("site").get(pk=run_id))
+
+
+def _run(run: AllocationRun) -> tuple[Instance, Result, int, int]:
+    """Allocate the run's site in one transaction and keep the result on the run; a crash marks it
+    failed and writes nothing."""
+    run_id = run.pk
     try:
         _stage(run_id, 25)
         with transaction.atomic():
+            # Publishing, moves and promotions lock the same row: one change to a plan at a time.
             Site.objects.select_for_update().filter(pk=run.site_id).first()
             instance, booths, applications = site_instance(run.site, seed=run.seed)
             result = allocate(instance)
@@ -264,3 +272,4 @@ def execute_run(run_id: int) -> None:
             status=AllocationRun.Status.FAILED, finished_at=timezone.now(), error="crashed"
         )
         raise
+    return instance, result, written, kept

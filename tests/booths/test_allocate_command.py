@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from booths.allocation.adapter import allocate_site, site_instance
 from booths.demo import load_demo
-from booths.models import Application, Assignment, Offer
+from booths.models import AllocationRun, Application, Assignment, Offer
 from events.models import Site
 from tests import factories
 
@@ -160,12 +160,30 @@ def test_allocate_site_writes_assignments_in_one_go(small_site):
     )
     assert "priority 2: 1 placed, 0 unplaced, 3 of 3 booth-days" in out
     assert "Wrote 6 assignments" in out
+    # Recorded like a run from the organiser's page: seed, lottery, instance and the engine's reasons.
+    recorded = AllocationRun.objects.get()
+    assert f"Recorded as allocation run {recorded.pk}" in out
+    assert (recorded.site, recorded.seed, recorded.status) == (site, 1, AllocationRun.Status.DONE)
+    assert sorted(recorded.lottery) == sorted(f"app-{a.pk}" for a in apps.values() if a.status == "accepted")
+    assert recorded.placements[f"app-{apps['cook'].pk}"]["booth"].endswith("/W1")
+    assert recorded.summary["written"] == 6
+    assert all(a["vendor"] == "" for a in recorded.instance["applications"])
+
+
+def test_allocate_site_refuses_while_a_run_is_in_progress(small_site):
+    site, *_ = small_site
+    busy = AllocationRun.objects.create(site=site, seed=3, status=AllocationRun.Status.RUNNING)
+    with pytest.raises(CommandError, match=f"Allocation run {busy.pk} of {site.slug} is still running"):
+        run(site.slug)
+    assert Assignment.objects.count() == 0
+    assert AllocationRun.objects.count() == 1
 
 
 def test_allocate_site_dry_run_writes_nothing(small_site):
     site, *_ = small_site
     out = run(site.slug, "--dry-run")
     assert Assignment.objects.count() == 0
+    assert AllocationRun.objects.count() == 0
     assert "Dry run: nothing written." in out
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from booths.allocation.adapter import allocate_site
+from booths.allocation.adapter import active_run, allocate_site
 from booths.allocation.engine import allocate
 from booths.allocation.instance import InstanceError, load_instance, result_json
 from events.models import Site
@@ -17,7 +17,7 @@ class Command(BaseCommand):
     help = (
         "Allocate booths. With --instance FILE.json: print the result of a standalone instance as JSON "
         "(ALLOCATION_INSTANCE.md). With SITE_SLUG: allocate that site's accepted applications and write "
-        "its assignments (those held by an offer are kept), unless --dry-run."
+        "its assignments (those held by an offer are kept) and record the run, unless --dry-run."
     )
 
     def add_arguments(self, parser):
@@ -51,6 +51,11 @@ class Command(BaseCommand):
         site = Site.objects.filter(slug=slug).first()
         if site is None:
             raise CommandError(f"No site with the slug {slug!r}.", returncode=2)
+        busy = None if dry_run else active_run(site)
+        if busy is not None:
+            raise CommandError(
+                f"Allocation run {busy.pk} of {slug} is still {busy.status}; wait for it to finish.", returncode=2
+            )
         run = allocate_site(site, seed=seed, dry_run=dry_run)
         result = run.result
         self.stdout.write(
@@ -67,5 +72,6 @@ class Command(BaseCommand):
             self.stdout.write("Dry run: nothing written.")
         else:
             self.stdout.write(
-                f"Wrote {run.written} assignments (booth-days); kept {run.kept} held by offers."
+                f"Wrote {run.written} assignments (booth-days); kept {run.kept} held by offers. "
+                f"Recorded as allocation run {run.run.pk}: review and publish it on the site's allocation page."
             )
