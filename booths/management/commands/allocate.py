@@ -54,7 +54,8 @@ class Command(BaseCommand):
         busy = None if dry_run else active_run(site)
         if busy is not None:
             raise CommandError(
-                f"Allocation run {busy.pk} of {slug} is still {busy.status}; wait for it to finish.", returncode=2
+                f"Allocation run {busy.pk} of {slug} is still {busy.status}; wait for it to finish.",
+                returncode=2,
             )
         run = allocate_site(site, seed=seed, dry_run=dry_run)
         result = run.result
