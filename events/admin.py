@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from .editing import bump_exhibition, bump_site
 from .models import DayException, Exhibition, OpeningHours, Site, SiteQuota, Venue
 
 
@@ -38,6 +39,15 @@ class ExhibitionAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title_en"]}
     inlines = [SiteInline]
 
+    def save_related(self, request, form, formsets, change):
+        # Calendar feeds: an edit here must reach subscribers as the organiser's editor's edits do.
+        super().save_related(request, form, formsets, change)
+        if change and form.has_changed():
+            bump_exhibition(form.instance)
+        for formset in formsets:
+            for site, _fields in formset.changed_objects:
+                bump_site(site)
+
 
 @admin.register(Site)
 class SiteAdmin(admin.ModelAdmin):
@@ -46,3 +56,9 @@ class SiteAdmin(admin.ModelAdmin):
     filter_horizontal = ["eligible_groups", "eligible_counties"]
     list_select_related = ["exhibition", "county"]
     inlines = [OpeningHoursInline, DayExceptionInline, SiteQuotaInline]
+
+    def save_related(self, request, form, formsets, change):
+        # Hours, closures and dates edited here must reach calendar subscribers (SEQUENCE goes up).
+        super().save_related(request, form, formsets, change)
+        if change and (form.has_changed() or any(formset.has_changed() for formset in formsets)):
+            bump_site(form.instance)

@@ -45,15 +45,17 @@ def counties_in_scope(user: User) -> QuerySet[County]:
     return County.objects.none()
 
 
-def _bump_exhibition(exhibition: Exhibition) -> None:
+def bump_exhibition(exhibition: Exhibition) -> None:
+    """A change calendar subscribers must see: the exhibition's revision goes up."""
     Exhibition.objects.filter(pk=exhibition.pk).update(revision=F("revision") + 1)
     exhibition.refresh_from_db(fields=["revision"])
 
 
-def _bump_site(site: Site) -> None:
+def bump_site(site: Site) -> None:
+    """A change calendar subscribers must see: the site's SEQUENCE goes up (and its exhibition's revision)."""
     Site.objects.filter(pk=site.pk).update(sequence=F("sequence") + 1)
     site.refresh_from_db(fields=["sequence"])
-    _bump_exhibition(site.exhibition)
+    bump_exhibition(site.exhibition)
 
 
 @transaction.atomic
@@ -68,7 +70,7 @@ def save_exhibition(form, user: User) -> Exhibition:
         exhibition.created_by = user
     exhibition.save()
     if not is_new:
-        _bump_exhibition(exhibition)
+        bump_exhibition(exhibition)
     return exhibition
 
 
@@ -77,7 +79,7 @@ def publish_exhibition(exhibition: Exhibition) -> Exhibition:
     exhibition.status = Exhibition.Status.PUBLISHED
     exhibition.published_at = timezone.now()
     exhibition.save(update_fields=["status", "published_at", "updated_at"])
-    _bump_exhibition(exhibition)
+    bump_exhibition(exhibition)
     return exhibition
 
 
@@ -110,9 +112,9 @@ def save_site(
         SiteQuota(site=site, group_id=group_id, max_percent=percent) for group_id, percent in percents.items()
     )
     if is_new:
-        _bump_exhibition(exhibition)
+        bump_exhibition(exhibition)
     else:
-        _bump_site(site)
+        bump_site(site)
     return site
 
 
@@ -127,7 +129,7 @@ def add_exception(site: Site, data: dict) -> DayException:
         reason_fa=data.get("reason_fa") or "",
         reason_en=data.get("reason_en") or "",
     )
-    _bump_site(site)
+    bump_site(site)
     return exception
 
 
@@ -135,7 +137,7 @@ def add_exception(site: Site, data: dict) -> DayException:
 def remove_exception(site: Site, exception_pk: int) -> bool:
     deleted, _ = DayException.objects.filter(site=site, pk=exception_pk).delete()
     if deleted:
-        _bump_site(site)
+        bump_site(site)
     return bool(deleted)
 
 
@@ -184,5 +186,5 @@ def add_iranian_holidays(site: Site) -> list[DayException]:
         if h.date not in taken
     )
     if created:
-        _bump_site(site)
+        bump_site(site)
     return created

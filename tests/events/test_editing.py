@@ -211,3 +211,47 @@ def test_site_form_end_before_start_has_one_error_only():
     )
     assert form.is_valid() is False
     assert sorted(form.errors) == ["applications_close", "end_date"]
+
+
+def _admin_post_data(response) -> dict:
+    """What the admin change page would post back unchanged: the form's and every inline's values."""
+    forms = [response.context["adminform"].form]
+    data = {}
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        forms.extend(formset.forms)
+        forms.append(formset.management_form)
+    for form in forms:
+        for field in form:
+            value = field.value()
+            if value is None or value is False:
+                continue
+            if isinstance(value, list | tuple):
+                data[field.html_name] = [str(v) for v in value]
+            else:
+                data[field.html_name] = "on" if value is True else str(value)
+    return data
+
+
+def test_admin_edits_of_hours_reach_calendar_subscribers(client):
+    """Edits in Django's admin bump the site's SEQUENCE as the organiser's editor does; a save that
+    changes nothing does not."""
+    from vendors.models import User
+
+    site = factories.site()
+    admin = User.objects.create_superuser("root", password="x-Secret-42")
+    client.force_login(admin)
+    url = f"/admin/events/site/{site.pk}/change/"
+    data = _admin_post_data(client.get(url))
+    assert client.post(url, data).status_code == 302
+    site.refresh_from_db()
+    assert site.sequence == 0
+
+    hours = OpeningHours.objects.filter(site=site).order_by("weekday").first()
+    prefix = next(k for k, v in data.items() if v == str(hours.pk) and k.endswith("-id")).removesuffix("-id")
+    data[f"{prefix}-closes"] = "22:00:00"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    hours.refresh_from_db()
+    site.refresh_from_db()
+    assert (hours.closes, site.sequence) == (datetime.time(22), 1)
