@@ -63,64 +63,85 @@ def _day(date: datetime.date) -> str:
 # --- a vendor's booth days --------------------------------------------------------------------------
 
 
-def vendor_assignments(vendor: Vendor):
-    """The vendor's booth days on offers still live, with everything the events need: three queries."""
-    earlier_offers = (
-        Offer.objects.filter(application=OuterRef("application"), pk__lt=OuterRef("offer"))
+_SITE_DETAILS = (
+    "application__site__exhibition",
+    "application__site__county",
+    "application__site__venue",
+)
+_SITE_TIMES = ("application__site__hours", "application__site__exceptions")
+_LIVE = (Offer.Status.PENDING, Offer.Status.CONFIRMED)
+# Booth days of offers that ended are kept in the feed as CANCELLED this long after the day.
+LAPSED_KEPT = datetime.timedelta(days=30)
+
+
+def _offers_before(application_field: str, pk_field: str) -> Coalesce:
+    """How many offers the same application had before this one (each new booth raises SEQUENCE)."""
+    earlier = (
+        Offer.objects.filter(application=OuterRef(application_field), pk__lt=OuterRef(pk_field))
         .values("application")
         .annotate(n=Count("pk"))
         .values("n")
     )
+    return Coalesce(Subquery(earlier), Value(0))
+
+
+def vendor_assignments(vendor: Vendor):
+    """The vendor's booth days on offers still live, with everything the events need: three queries."""
     return (
-        Assignment.objects.filter(
-            application__vendor=vendor, offer__status__in=[Offer.Status.PENDING, Offer.Status.CONFIRMED]
-        )
-        .select_related(
-            "booth__hall",
-            "offer",
-            "application__site__exhibition",
-            "application__site__county",
-            "application__site__venue",
-        )
-        .prefetch_related("application__site__hours", "application__site__exceptions")
-        .annotate(earlier_offers=Coalesce(Subquery(earlier_offers), Value(0)))
+        Assignment.objects.filter(application__vendor=vendor, offer__status__in=_LIVE)
+        .select_related("booth__hall", "offer", *_SITE_DETAILS)
+        .prefetch_related(*_SITE_TIMES)
+        .annotate(earlier_offers=_offers_before("application", "offer"))
         .order_by("date", "pk")
     )
 
 
-def vendor_feed(vendor: Vendor, assignments, application_url) -> Feed:
-    """One event per booth day (TENTATIVE while the offer waits for the vendor, CANCELLED when the
-    day or the site is called off), and the confirmation deadline of each waiting offer.
+def vendor_lapsed_offers(vendor: Vendor):
+    """The vendor's declined, lapsed and withdrawn offers, newest first (their booth days are called
+    off in the feed rather than dropped, so calendars that kept them hear of it): three queries."""
+    return (
+        Offer.objects.filter(application__vendor=vendor)
+        .exclude(status__in=_LIVE)
+        .select_related("booth__hall", *_SITE_DETAILS)
+        .prefetch_related(*_SITE_TIMES)
+        .annotate(earlier_offers=_offers_before("application", "pk"))
+        .order_by("-pk")
+    )
 
-    SEQUENCE grows with the site's and with every new offer for the same application (a new booth).
+
+def vendor_feed(vendor: Vendor, assignments, application_url, lapsed=(), today=None) -> Feed:
+    """One event per booth day (TENTATIVE while the offer waits for the vendor, CANCELLED when the
+    day or the site is called off, or the offer was declined, lapsed or withdrawn), and the
+    confirmation deadline of each waiting offer.
+
+    SEQUENCE grows with the site's and with every new offer for the same application (a new booth);
+    an ended offer's days come two above the SEQUENCE they had while it was live.
     """
     schedules = {}
     events: list[FeedEvent] = []
     deadlines: dict[int, tuple[Offer, Site, str]] = {}
-    for a in assignments:
-        site: Site = a.application.site
+
+    def booth_day(application_id, site, booth, date, status, sequence, stamp, extra=()) -> FeedEvent:
         if site.pk not in schedules:
             hours = list(site.hours.all())
             schedules[site.pk] = (build_schedule(site, hours, list(site.exceptions.all())), hours)
         schedule, hours = schedules[site.pk]
-        offer = a.offer
-        day = schedule.day(a.date)
-        status = TENTATIVE if offer.status == Offer.Status.PENDING else CONFIRMED
+        day = schedule.day(date)
         if day is None or site_is_cancelled(site):
             status = CANCELLED
         if day is not None:
             start, end = (
-                datetime.datetime.combine(a.date, day.opens),
-                datetime.datetime.combine(a.date, day.closes),
+                datetime.datetime.combine(date, day.opens),
+                datetime.datetime.combine(date, day.closes),
             )
         else:
-            regular = next((h for h in hours if h.weekday == a.date.weekday()), None)
+            regular = next((h for h in hours if h.weekday == date.weekday()), None)
             if regular is not None:
-                start = datetime.datetime.combine(a.date, regular.opens)
-                end = datetime.datetime.combine(a.date, regular.closes)
+                start = datetime.datetime.combine(date, regular.opens)
+                end = datetime.datetime.combine(date, regular.closes)
             else:
-                start, end = a.date, a.date + datetime.timedelta(days=1)
-        booth, hall = a.booth, a.booth.hall
+                start, end = date, date + datetime.timedelta(days=1)
+        hall = booth.hall
         values = {"booth": booth.code, "site": site.title}
         if status == CANCELLED:
             summary = gettext("Called off: booth %(booth)s, %(site)s") % values
@@ -134,24 +155,61 @@ def vendor_feed(vendor: Vendor, assignments, application_url) -> Feed:
         ]
         if site.venue.address:
             lines.append(site.venue.address)
+        return FeedEvent(
+            uid=uid("booth", application_id, _day(date)),
+            summary=summary,
+            start=start,
+            end=end,
+            stamp=stamp,
+            sequence=sequence,
+            status=status,
+            description="\n".join([*lines, *extra]),
+            location=site_location(site),
+            geo=site_geo(site),
+            url=application_url(application_id),
+        )
+
+    live_days = set()
+    for a in assignments:
+        site: Site = a.application.site
+        offer = a.offer
+        live_days.add((a.application_id, a.date))
+        extra = []
         if offer.status == Offer.Status.PENDING:
-            deadlines[offer.pk] = (offer, site, booth.code)
-            lines.append(gettext("Confirm this booth on your page before the deadline."))
+            deadlines[offer.pk] = (offer, site, a.booth.code)
+            extra.append(gettext("Confirm this booth on your page before the deadline."))
         events.append(
-            FeedEvent(
-                uid=uid("booth", a.application_id, _day(a.date)),
-                summary=summary,
-                start=start,
-                end=end,
-                stamp=max(site.updated_at, offer.responded_at or offer.created_at),
-                sequence=site.sequence + 2 * a.earlier_offers + (offer.status == Offer.Status.CONFIRMED),
-                status=status,
-                description="\n".join(lines),
-                location=site_location(site),
-                geo=site_geo(site),
-                url=application_url(a.application_id),
+            booth_day(
+                a.application_id,
+                site,
+                a.booth,
+                a.date,
+                TENTATIVE if offer.status == Offer.Status.PENDING else CONFIRMED,
+                site.sequence + 2 * a.earlier_offers + (offer.status == Offer.Status.CONFIRMED),
+                max(site.updated_at, offer.responded_at or offer.created_at),
+                extra,
             )
         )
+    since = (today or datetime.date.today()) - LAPSED_KEPT
+    for offer in lapsed:  # newest first: an older offer's day already called off is not repeated
+        site = offer.application.site
+        for iso in offer.days:
+            date = datetime.date.fromisoformat(iso)
+            if date < since or (offer.application_id, date) in live_days:
+                continue
+            live_days.add((offer.application_id, date))
+            events.append(
+                booth_day(
+                    offer.application_id,
+                    site,
+                    offer.booth,
+                    date,
+                    CANCELLED,
+                    site.sequence + 2 * offer.earlier_offers + 2,
+                    max(site.updated_at, offer.responded_at or offer.created_at),
+                    [str(offer.get_status_display())],
+                )
+            )
     for offer, site, booth_code in deadlines.values():
         events.append(
             FeedEvent(

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
@@ -23,6 +23,8 @@ def vendor_feed(request, token):
             vendor,
             list(calendar.vendor_assignments(vendor)),
             application_url=lambda pk: request.build_absolute_uri(reverse("apply-application", args=[pk])),
+            lapsed=list(calendar.vendor_lapsed_offers(vendor)),
+            today=timezone.localdate(),
         )
         body = ical.render(feed)
     return ical.ics_response(request, body, "bazaarche-booths.ics", private=True)

@@ -110,11 +110,19 @@ def test_vendor_feed_has_confirmed_days_tentative_days_and_the_deadline(client: 
         ),
         # 16:00 UTC is 19:30 in Tehran.
         (f"offer-{pending.pk}-confirm@bazaarche", at(datetime.date(2027, 3, 18), 19, 30), None, "CONFIRMED"),
+        # The declined offer's day stays, called off.
+        (
+            f"booth-{booked['declined'].application_id}-20270320@bazaarche",
+            at(START, 14),
+            at(START, 20),
+            "CANCELLED",
+        ),
     }
     assert props(body, "SUMMARY") == [
         "غرفهٔ A-01، نمایشگاه خرم‌آباد",
         "غرفهٔ A-01، نمایشگاه خرم‌آباد",
         "غرفهٔ B-07، بازارچه بروجرد (در انتظار تأیید شما)",
+        f"لغو شد: غرفهٔ {booked['declined'].booth.code}، {booked['declined'].application.site.title_fa}",
         "مهلت تأیید غرفهٔ B-07: بازارچه بروجرد",
     ]
     assert props(body, "DESCRIPTION")[0].startswith("غرفهٔ A-01 در سالن یک\\n")
@@ -155,6 +163,54 @@ def test_confirming_and_a_new_booth_raise_sequence_with_the_same_uid(client: Cli
     again = client.get(feed_url(booked["vendor"])).content
     assert props(again, "UID")[2] == props(body, "UID")[2]
     assert props(again, "SEQUENCE")[2] == "3"
+
+
+def test_a_declined_offer_calls_its_days_off_under_the_same_uid_with_a_higher_sequence(
+    client: Client, booked
+):
+    pending = Offer.objects.get(status="pending")
+    uid_of_day = f"booth-{booked['a2'].pk}-20270322@bazaarche"
+
+    def event(body):
+        rows = dict(
+            zip(
+                props(body, "UID"),
+                zip(props(body, "STATUS"), props(body, "SEQUENCE"), strict=True),
+                strict=True,
+            )
+        )
+        return rows.get(uid_of_day)
+
+    before = client.get(feed_url(booked["vendor"])).content
+    assert event(before) == ("TENTATIVE", "0")
+    Offer.objects.filter(pk=pending.pk).update(status=Offer.Status.DECLINED)
+    Assignment.objects.filter(offer=pending).delete()
+    after = client.get(feed_url(booked["vendor"])).content
+    assert event(after) == ("CANCELLED", "2")
+    assert "غرفهٔ B-07" in props(after, "SUMMARY")[props(after, "UID").index(uid_of_day)]
+    assert f"offer-{pending.pk}-confirm@bazaarche" not in props(after, "UID")
+    # A new offer for the same day takes the day back, above the called-off SEQUENCE.
+    offer(
+        booked["a2"],
+        factories.booth(factories.hall(booked["bazaar"]), code="B-09"),
+        [START + datetime.timedelta(days=2)],
+    )
+    again = client.get(feed_url(booked["vendor"])).content
+    assert event(again) == ("CONFIRMED", "3")
+    assert props(again, "UID").count(uid_of_day) == 1
+
+
+def test_called_off_days_leave_the_feed_a_month_after_the_day(booked):
+    vendor = booked["vendor"]
+    lapsed = list(calendar.vendor_lapsed_offers(vendor))
+
+    def uids(today):
+        feed = calendar.vendor_feed(vendor, [], str, lapsed=lapsed, today=today)
+        return [e.uid for e in feed.events]
+
+    declined = f"booth-{booked['declined'].application_id}-20270320@bazaarche"
+    assert uids(START + calendar.LAPSED_KEPT) == [declined]
+    assert uids(START + calendar.LAPSED_KEPT + datetime.timedelta(days=1)) == []
 
 
 def test_vendor_feed_needs_its_secret_and_regenerating_retires_the_old_one(client: Client, booked):
@@ -205,6 +261,13 @@ def test_vendor_feed_query_count_does_not_grow(client: Client, booked):
             factories.booth(factories.hall(s)),
             [START, START + datetime.timedelta(days=1)],
             status=status,
+        )
+        Offer.objects.create(
+            application=application,
+            booth=factories.booth(factories.hall(s)),
+            days=[START.isoformat()],
+            status=Offer.Status.EXPIRED,
+            expires_at=datetime.datetime(2027, 3, 1, tzinfo=UTC),
         )
     assert count() == few
 
