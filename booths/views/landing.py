@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 
 from booths.applying import open_calls
 from booths.models import Application, Offer, Pass
+from booths.offers import standings
 from booths.permissions import sites_in_scope
 from vendors.models import SupportCompany, Vendor
 from vendors.permissions import Roles, is_organiser
@@ -37,6 +38,10 @@ def me(request):
         )
     )
     vendors = list(vendors)
+    applications = [a for vendor in vendors for a in vendor.applications.all()]
+    places = standings(applications)
+    for application in applications:
+        application.place = places.get(application.pk)
     for vendor in vendors:
         vendor.open_calls = list(open_calls(vendor))
     companies = SupportCompany.objects.filter(managers=request.user).prefetch_related(

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from booths.allocation.adapter import start_run
 from booths.models import AllocationRun, Application, Assignment, Offer, Pass
-from booths.offers import OfferError, confirm, decline, expire_offers, publish, standing, waitlist
+from booths.offers import OfferError, confirm, decline, expire_offers, publish, standings, waitlist
 from booths.tasks import expire_site_offers, notify_offers_task
 from tests import factories
 from tests.booths.allocation_helpers import small_site
@@ -138,26 +138,42 @@ def test_waitlist_order_is_priority_then_lottery(db):
     assert waitlist(site)[0].pk == last.pk
 
 
+def place_of(application):
+    application = Application.objects.get(pk=application.pk)
+    return standings([application]).get(application.pk)
+
+
 def test_standing_counts_only_those_waiting_for_overlapping_days(db):
     site, _booths, _apps, run = allocated(booths=1, applications=4, seed=3)
     publish(run, None)
     waiting = waitlist(site)
-    assert [standing(a).position for a in waiting] == [1, 2, 3]
-    assert standing(waiting[2]).waiting == 3
+    assert [place_of(a).position for a in waiting] == [1, 2, 3]
+    assert place_of(waiting[2]).waiting == 3
     # The second in line now asks for a day nobody else asks for: alone in line for it.
     other_day = (timezone.localdate() + datetime.timedelta(days=5)).isoformat()
     Application.objects.filter(pk=waiting[1].pk).update(days=[other_day])
-    fresh = waitlist(site)
-    mover = next(a for a in fresh if a.pk == waiting[1].pk)
-    assert standing(mover, fresh).position == 1
-    third = next(a for a in fresh if a.pk == waiting[2].pk)
-    assert standing(third, fresh).position == 2
+    assert place_of(waiting[1]).position == 1
+    assert place_of(waiting[2]).position == 2
+
+
+def test_standings_of_many_applications_at_many_sites_take_three_queries(db, django_assert_num_queries):
+    asking = []
+    for seed in (3, 4, 5):
+        site, _booths, _apps, run = allocated(booths=1, applications=4, seed=seed)
+        publish(run, None)
+        asking.extend(waitlist(site))
+    applications = list(Application.objects.filter(pk__in=[a.pk for a in asking]).prefetch_related("offers"))
+    with django_assert_num_queries(3):
+        places = standings(applications)
+    assert sorted(p.position for p in places.values()) == [1, 1, 1, 2, 2, 2, 3, 3, 3]
+    assert all(p.waiting == 3 for p in places.values())
+    assert all(p.reason.startswith("۱ غرفه در روزهای شما باز است") for p in places.values())
 
 
 def test_placed_application_has_no_standing(db):
     _site, _booths, _apps, run = allocated(booths=1, applications=2)
     offer = publish(run, None)[0]
-    assert standing(offer.application) is None
+    assert place_of(offer.application) is None
 
 
 def test_promotion_skips_those_the_freed_booth_cannot_serve(db):
@@ -245,3 +261,30 @@ def test_a_large_publication_is_texted_by_the_worker(
     assert sorted(task.args_kwargs["args"][0]) == sorted(o.pk for o in offers)
     notify_offers_task.call(task.args_kwargs["args"][0])
     assert len(outbox) == 21
+
+
+def test_me_page_queries_do_not_grow_with_places_in_line(client, db):
+    """A vendor waiting at one site or at three sees the same number of queries on /me/."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def waiting_at(vendor, seed):
+        site, _booths, _apps, run = allocated(booths=1, applications=3, seed=seed)
+        publish(run, None)
+        last = waitlist(site)[-1]
+        Application.objects.filter(pk=last.pk).update(vendor=vendor)
+
+    vendor = factories.vendor(user=factories.user())
+    client.force_login(vendor.user)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get("/me/").content.decode()
+        assert "فهرست انتظار برای روزهای خود هستید" in html
+        return len(queries)
+
+    waiting_at(vendor, 3)
+    one = count()
+    waiting_at(vendor, 4)
+    waiting_at(vendor, 5)
+    assert count() == one
