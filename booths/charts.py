@@ -84,17 +84,18 @@ def bar_chart(
     *,
     chart_id: str,
     title: str,
-    desc: str,
     rtl: bool,
     label_width: float = 36,
     value_width: float = 12,
     value_text: Callable[[Bar], str] | None = None,
     label_text: Callable[[Bar], str] | None = None,
 ) -> SafeString:
-    """Horizontal bars, one row each. A bar with a total draws its total as a pale track behind it."""
+    """Horizontal bars, one row each. A bar with a total draws its total as a pale track behind it.
+    The chart's description for screen readers lists every bar's label and value."""
     frame = _Frame(rtl)
     value_text = value_text or default_value_text
     label_text = label_text or (lambda bar: bar.label)
+    desc = ", ".join(f"{label_text(bar)}: {value_text(bar)}" for bar in bars)
     scale = max([max(bar.value, bar.total or 0) for bar in bars] + [1])
     area_start = label_width + 1
     area = 100 - area_start - value_width
@@ -193,21 +194,18 @@ def dashboard_charts(data: Dashboard, *, rtl: bool) -> dict:
             data.by_status,
             chart_id="chart-status",
             title=gettext("Applications by status"),
-            desc=", ".join(f"{bar.label}: {_count(bar.value)}" for bar in data.by_status),
             rtl=rtl,
         ),
         "county": bar_chart(
             data.by_county,
             chart_id="chart-county",
             title=gettext("Applications by the applicant's county"),
-            desc=", ".join(f"{bar.label}: {_count(bar.value)}" for bar in data.by_county),
             rtl=rtl,
         ),
         "group": bar_chart(
             data.by_group,
             chart_id="chart-group",
             title=gettext("Applications by category group"),
-            desc=", ".join(f"{bar.label}: {_count(bar.value)}" for bar in data.by_group),
             rtl=rtl,
             label_width=44,
         ),
@@ -215,7 +213,6 @@ def dashboard_charts(data: Dashboard, *, rtl: bool) -> dict:
             data.priority,
             chart_id="chart-priority",
             title=gettext("Priority groups served: placed out of applied"),
-            desc=", ".join(f"{level_label(bar)}: {default_value_text(bar)}" for bar in data.priority),
             rtl=rtl,
             label_width=24,
             value_width=30,
@@ -225,9 +222,6 @@ def dashboard_charts(data: Dashboard, *, rtl: bool) -> dict:
             [Bar(label="", value=n, key=day.isoformat()) for day, n in data.check_ins.by_day.items()],
             chart_id="chart-checkins-day",
             title=gettext("Check-ins per day"),
-            desc=", ".join(
-                f"{format_date(d, 'short')}: {_count(n)}" for d, n in data.check_ins.by_day.items()
-            ),
             rtl=rtl,
             label_width=28,
             label_text=_day_label,
@@ -239,10 +233,6 @@ def dashboard_charts(data: Dashboard, *, rtl: bool) -> dict:
             ],
             chart_id="chart-checkins-hour",
             title=gettext("Check-ins per hour of the day"),
-            desc=", ".join(
-                f"{digits_for_language(f'{hour:02d}:00')}: {_count(n)}"
-                for hour, n in data.check_ins.by_hour.items()
-            ),
             rtl=rtl,
             label_width=20,
             label_text=lambda bar: digits_for_language(bar.label),
@@ -251,7 +241,6 @@ def dashboard_charts(data: Dashboard, *, rtl: bool) -> dict:
             data.no_shows.by_day,
             chart_id="chart-no-shows",
             title=gettext("No-shows per day: booth-days missed out of assigned"),
-            desc=", ".join(f"{_day_label(bar)}: {default_value_text(bar)}" for bar in data.no_shows.by_day),
             rtl=rtl,
             label_width=28,
             value_width=30,
@@ -265,7 +254,6 @@ def dashboard_charts(data: Dashboard, *, rtl: bool) -> dict:
             site.days,
             chart_id=f"chart-occupancy-{index}",
             title=gettext("Occupancy of %(site)s per day") % {"site": site.site.title},
-            desc=", ".join(f"{_day_label(bar)}: {default_value_text(bar)}" for bar in site.days),
             rtl=rtl,
             label_width=28,
             value_width=30,
