@@ -54,6 +54,7 @@ def find_booth(site: Site, text: str) -> Booth:
 def _lock(
     site: Site, application_ids: list[int]
 ) -> tuple[dict[int, Application], dict[int, list[Assignment]]]:
+    """Lock the site row, then the applications (all of this site, or EditError) and their rows."""
     Site.objects.select_for_update().filter(pk=site.pk).first()
     applications = {
         a.pk: a
@@ -62,6 +63,8 @@ def _lock(
         .select_related("vendor")
         .order_by("pk")
     }
+    if len(applications) != len(set(application_ids)):
+        raise EditError("no_application", gettext("This application is not part of this site."))
     rows: dict[int, list[Assignment]] = {pk: [] for pk in applications}
     for row in (
         Assignment.objects.select_for_update(of=("self",))
@@ -151,8 +154,6 @@ def move(site: Site, application_id: int, booth_text: str) -> Booth:
     try:
         with transaction.atomic():
             applications, rows = _lock(site, [application_id])
-            if application_id not in applications:
-                raise EditError("no_application", gettext("This application is not part of this site."))
             application = applications[application_id]
             _usable(application)
             _not_offered(application, rows[application_id])
@@ -190,8 +191,6 @@ def swap(site: Site, application_id: int, booth_text: str) -> Application | None
     try:
         with transaction.atomic():
             applications, rows = _lock(site, [application_id, other_id])
-            if application_id not in applications or other_id not in applications:
-                raise EditError("no_application", gettext("This application is not part of this site."))
             a, b = applications[application_id], applications[other_id]
             for app in (a, b):
                 _usable(app)
@@ -222,8 +221,6 @@ def pin(site: Site, application_id: int) -> Booth:
     """Keep an application on its current booth when the allocation runs again."""
     with transaction.atomic():
         applications, rows = _lock(site, [application_id])
-        if application_id not in applications:
-            raise EditError("no_application", gettext("This application is not part of this site."))
         application = applications[application_id]
         _usable(application)
         booths = {r.booth_id: r.booth for r in rows[application_id]}
@@ -240,8 +237,6 @@ def pin(site: Site, application_id: int) -> Booth:
 def unpin(site: Site, application_id: int) -> None:
     with transaction.atomic():
         applications, _rows = _lock(site, [application_id])
-        if application_id not in applications:
-            raise EditError("no_application", gettext("This application is not part of this site."))
         application = applications[application_id]
         application.pinned_booth = None
         application.save(update_fields=["pinned_booth", "updated_at"])

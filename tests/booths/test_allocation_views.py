@@ -131,6 +131,7 @@ def test_move_to_a_free_booth_pins_it_there(db, organiser):
         ("taken", "گرفته شده"),
         ("blocked", "مسدود"),
         ("missing", "وجود ندارد"),
+        ("elsewhere", "این درخواست مربوط به این مکان نیست"),
     ],
 )
 def test_move_refusals_say_why_and_change_nothing(db, organiser, setup, message):
@@ -151,7 +152,10 @@ def test_move_refusals_say_why_and_change_nothing(db, organiser, setup, message)
         before = sorted(Assignment.objects.values_list("application_id", "booth_id", "date"))
     elif setup == "missing":
         target = "Z/404"
-    response = edit(client, site, action="move", application=mover.pk, booth=target)
+    moving = mover.pk
+    if setup == "elsewhere":  # an application of another site, its id sent to this site's page
+        moving = small_site(booths=1, applications=1)[3][0].pk
+    response = edit(client, site, action="move", application=moving, booth=target)
     assert response.status_code == 400
     assert message in response.content.decode()
     assert sorted(Assignment.objects.values_list("application_id", "booth_id", "date")) == before
