@@ -348,6 +348,9 @@ class RegistryImport(models.Model):
     report = models.FileField(_("report"), upload_to="imports/reports/", blank=True)
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The worker's last sign of life (confirmation, then progress): an import silent for too long has
+    # lost its worker and is marked failed, so the page does not wait for ever.
+    progress_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

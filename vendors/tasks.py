@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import secrets
 import tempfile
@@ -12,6 +13,7 @@ from typing import Any
 
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -20,6 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from .models import RegistryImport, User
 
 Status = RegistryImport.Status
+# A check or import without a sign of life from its worker for this long has stalled.
+STALLED_AFTER = datetime.timedelta(minutes=15)
 
 # How many rejected rows the check keeps for the page; the full list is in the import's report.
 PREVIEW_ROWS = 20
@@ -52,7 +56,7 @@ def confirm(import_id: int) -> bool:
     """Queue the import of a checked file; False when it is not waiting for confirmation (confirmed twice)."""
     # One UPDATE claims the import, so two confirmations racing each other cannot both win.
     claimed = RegistryImport.objects.filter(pk=import_id, status=Status.CHECKED).update(
-        status=Status.IMPORTING, rows_done=0
+        status=Status.IMPORTING, rows_done=0, progress_at=timezone.now()
     )
     if not claimed:
         return False
@@ -93,9 +97,24 @@ def _opened(registry_import: RegistryImport) -> Iterator[Any]:
 
 def _progress(import_id: int) -> Callable[[int], None]:
     def report(rows_done: int) -> None:
-        RegistryImport.objects.filter(pk=import_id).update(rows_done=rows_done)
+        RegistryImport.objects.filter(pk=import_id).update(rows_done=rows_done, progress_at=timezone.now())
 
     return report
+
+
+def fail_stalled(now: datetime.datetime | None = None) -> int:
+    """Mark failed the checks and imports whose worker has been silent too long (it crashed or was
+    stopped); the organiser then sees why and can upload again. Returns how many."""
+    now = now or timezone.now()
+    silent = Q(progress_at__lt=now - STALLED_AFTER) | Q(
+        progress_at__isnull=True, created_at__lt=now - STALLED_AFTER
+    )
+    failed = 0
+    for status, message in ((Status.CHECKING, CHECK_CRASHED), (Status.IMPORTING, IMPORT_CRASHED)):
+        failed += RegistryImport.objects.filter(silent, status=status).update(
+            status=Status.FAILED, error=bilingual(message), finished_at=now
+        )
+    return failed
 
 
 def _fail(import_id: int, error: str) -> None:

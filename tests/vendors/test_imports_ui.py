@@ -1,6 +1,7 @@
 """Registry imports from the organiser pages: upload, check with a preview, confirm once, report."""
 
 import csv
+import datetime
 import io
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from bazaarche.text import to_persian_digits
 from tests import factories
@@ -315,8 +317,8 @@ def test_imports_list_query_count_does_not_grow(client_, organiser, django_asser
             file=ContentFile(b"", name=f"{n}.csv"), original_name=f"{n}.csv", uploaded_by=organiser
         )
 
-    # session, user, roles (2), imports with their uploaders
-    with django_assert_num_queries(5):
+    # session, user, roles (2), stalled checks and imports marked failed (2), imports with their uploaders
+    with django_assert_num_queries(7):
         response = client_.get(IMPORTS)
 
     assert len(response.context["imports"]) == count
@@ -342,3 +344,28 @@ def test_import_that_crashes_is_marked_failed_in_plain_persian(client_):
     )
     assert '<div class="error" role="alert"><p>ورود اطلاعات به دلیل خطای' in html
     assert Vendor.objects.count() == 0
+
+
+def test_a_check_or_import_whose_worker_fell_silent_is_marked_failed(client_, organiser):
+    def made(status, **fields):
+        registry_import = RegistryImport.objects.create(
+            file=ContentFile(b"", name="x.csv"), original_name="x.csv", uploaded_by=organiser, status=status
+        )
+        RegistryImport.objects.filter(pk=registry_import.pk).update(**fields)
+        return registry_import.pk
+
+    now = timezone.now()
+    quiet, lively = now - datetime.timedelta(minutes=16), now - datetime.timedelta(minutes=5)
+    never_started = made(Status.CHECKING, created_at=quiet)
+    stopped = made(Status.IMPORTING, created_at=quiet, progress_at=quiet)
+    working = made(Status.IMPORTING, created_at=quiet, progress_at=lively)
+    checking = made(Status.CHECKING, created_at=lively)
+
+    html = client_.get(f"{IMPORTS}{stopped}/").content.decode()
+
+    status = dict(RegistryImport.objects.values_list("pk", "status"))
+    assert (status[never_started], status[stopped]) == (Status.FAILED, Status.FAILED)
+    assert (status[working], status[checking]) == (Status.IMPORTING, Status.CHECKING)
+    assert RegistryImport.objects.get(pk=never_started).error.startswith("بررسی فایل به دلیل خطای")
+    assert '<div class="error" role="alert"><p>ورود اطلاعات به دلیل خطای' in html
+    assert 'hx-trigger="every 1s"' not in html

@@ -45,7 +45,8 @@ def _importer(request) -> None:
 
 
 def _imports_for(user):
-    """Imports uploaded by organisers of the same province."""
+    """Imports uploaded by organisers of the same province (stalled ones marked failed first)."""
+    tasks.fail_stalled()
     return RegistryImport.objects.filter(uploaded_by__organiser_province_id=user.organiser_province_id)
 
 
