@@ -98,7 +98,13 @@ def watched_page(browser, viewport):
     page = context.new_page()
     log = {"hosts": set(), "failed": [], "errors": []}
     page.on("request", lambda request: log["hosts"].add(urlsplit(request.url).netloc))
-    page.on("requestfailed", lambda request: log["failed"].append(request.url))
+    # A request the browser itself cancels because the page moved on (ERR_ABORTED) is no failure.
+    page.on(
+        "requestfailed",
+        lambda request: (
+            request.failure != "net::ERR_ABORTED" and log["failed"].append(f"{request.url} {request.failure}")
+        ),
+    )
     # A Content-Security-Policy violation shows up as a console error.
     page.on("console", lambda message: message.type == "error" and log["errors"].append(message.text))
     colours = [(176, 58, 46), (31, 97, 141), (183, 149, 11)]
