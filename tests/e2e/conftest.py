@@ -65,8 +65,17 @@ def signed_in_context(browser, live_server, user, viewport):
 
 
 def watch(page) -> dict:
-    """Collects the hosts a page requests and its console errors (no CDN, no CSP violation)."""
-    seen = {"hosts": set(), "errors": []}
+    """Collects the hosts a page requests (no CDN), its console errors (a CSP violation is one) and
+    its failed requests with why; a request the browser cancels because the page moved on
+    (ERR_ABORTED) is not a failure."""
+    seen = {"hosts": set(), "errors": [], "failed": []}
     page.on("request", lambda request: seen["hosts"].add(urlsplit(request.url).netloc))
     page.on("console", lambda message: message.type == "error" and seen["errors"].append(message.text))
+    page.on(
+        "requestfailed",
+        lambda request: (
+            request.failure != "net::ERR_ABORTED"
+            and seen["failed"].append(f"{request.url} {request.failure}")
+        ),
+    )
     return seen

@@ -7,7 +7,7 @@ import pytest
 
 from tests import factories
 
-from .conftest import DESKTOP, PHONE
+from .conftest import DESKTOP, PHONE, watch
 
 pytestmark = [pytest.mark.e2e]
 
@@ -38,12 +38,7 @@ def test_home_in_persian_rtl_loads_nothing_from_other_hosts(
 ):
     context = browser.new_context(viewport=viewport, device_scale_factor=1)
     page = context.new_page()
-    hosts = set()
-    page.on("request", lambda request: hosts.add(urlsplit(request.url).netloc))
-    failed = []
-    page.on("requestfailed", lambda request: failed.append(request.url))
-    errors = []  # a Content-Security-Policy violation shows up here
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    seen = watch(page)
     page.goto(live_server.url + "/")
     page.wait_for_load_state("networkidle")
 
@@ -54,8 +49,8 @@ def test_home_in_persian_rtl_loads_nothing_from_other_hosts(
     assert page.evaluate("document.fonts.check('16px Vazirmatn')") is True
     # No horizontal scrolling on a phone.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth") is True
-    assert hosts == {urlsplit(live_server.url).netloc}
-    assert failed == []
-    assert errors == []
+    assert seen["hosts"] == {urlsplit(live_server.url).netloc}
+    assert seen["failed"] == []
+    assert seen["errors"] == []
     screenshot(page, name)
     context.close()

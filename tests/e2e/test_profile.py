@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw
 from tests import factories
 from vendors.models import Vendor, VendorPhoto
 
-from .conftest import DESKTOP, PHONE
+from .conftest import DESKTOP, PHONE, watch
 
 pytestmark = [pytest.mark.e2e]
 
@@ -44,14 +44,6 @@ def signed_in_context(browser, live_server, user, viewport, **options):
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
     )
     return context
-
-
-def watch(page) -> dict:
-    seen = {"hosts": set(), "errors": [], "failed": []}
-    page.on("request", lambda request: seen["hosts"].add(urlsplit(request.url).netloc))
-    page.on("requestfailed", lambda request: seen["failed"].append(request.url))
-    page.on("console", lambda message: message.type == "error" and seen["errors"].append(message.text))
-    return seen
 
 
 def loaded_images(page) -> list[int]:

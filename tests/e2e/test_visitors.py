@@ -16,7 +16,7 @@ from booths.plans import generate_grid
 from tests import factories
 from vendors.models import Category, VendorPhoto
 
-from .conftest import DESKTOP, PHONE
+from .conftest import DESKTOP, PHONE, watch
 
 pytestmark = [pytest.mark.e2e]
 
@@ -96,17 +96,7 @@ def fair(reference_data):
 def watched_page(browser, viewport):
     context = browser.new_context(viewport=viewport, device_scale_factor=1)
     page = context.new_page()
-    log = {"hosts": set(), "failed": [], "errors": []}
-    page.on("request", lambda request: log["hosts"].add(urlsplit(request.url).netloc))
-    # A request the browser itself cancels because the page moved on (ERR_ABORTED) is no failure.
-    page.on(
-        "requestfailed",
-        lambda request: (
-            request.failure != "net::ERR_ABORTED" and log["failed"].append(f"{request.url} {request.failure}")
-        ),
-    )
-    # A Content-Security-Policy violation shows up as a console error.
-    page.on("console", lambda message: message.type == "error" and log["errors"].append(message.text))
+    log = watch(page)
     colours = [(176, 58, 46), (31, 97, 141), (183, 149, 11)]
     page.route(
         "**/media/**",
