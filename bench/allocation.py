@@ -24,25 +24,24 @@ level at the booth-days the engine reached (a feasible value, at most the optimu
 levels are bounded, so each level's LP value stays an upper bound. A ratio of 99% against it is at
 least 99% of the exact optimum.
 
-Measured on seed 1, 2-core machine (CPU seconds are the steadier figure):
+Measured on seed 1, 2-core machine shared with other work (CPU seconds are the steadier figure):
 
     size    bound  level 3      level 2      level 1        level 0              engine   command
-    small   MILP   23/23 100%   51/51 100%   115/115 100%   156/156 100%         0.01 s   0.5-1.3 s, 51-61 MiB
-    medium  MILP   217/217      759/759      1883/1883      1047/1047 100%       0.05 s   0.8-1.2 s, 66 MiB
-    large   LP     2526/2526    9408/9408    22958/22958    3881/3940 98.5%      2.2 s    3.4 s, 139 MiB
+    small   MILP   23/23 100%   51/51 100%   115/115 100%   156/156 100%         0.01 s   0.5 s, 53 MiB
+    medium  MILP   217/217      759/759      1883/1883      1047/1047 100%       0.10 s   0.8 s, 65 MiB
+    large   LP     2526/2526    9408/9408    22958/22958    3903/3940 99.06%     3.7 s    5.9 s, 142 MiB
 
 (command: `manage.py allocate --instance` wall time and peak RSS; most of the small and medium
-command is Django's start-up.) Medium seeds 1-8 reach at least 99.25% on level 0. On the large
-size the engine reaches 97-98.5% of the LP bound on level 0 (seeds 1-3), 100% on the other levels;
-how far that LP bound lies above the true optimum is not known.
+command is Django's start-up.) Large, level 0, against the LP bound: seed 2 98.95% (5073/5127),
+seed 3 99.05% (4992/5040), seed 4 98.79%, seed 5 99.05%; the other levels 100%. Engine 3.7-5.6 s,
+command 5.9-7.6 s wall, 142-145 MiB. How far the LP bound (which pools booths) lies above the true
+optimum is not known.
 
---given-higher splits that gap. With the higher levels left on the booths where the engine put them,
-the exact best for level 0 (booths grouped by the days still free on them) is 3906 / 5021 / 4940 on
-large seeds 1 / 2 / 3, and the engine reaches 99.36% / 99.22% / 99.84% of it. The rest of the gap to
-the LP bound (which pools booths) is the way the higher levels' days lie on the booths: on seed 2
-every day but the first two is full, 451 booths have only the first day free, and no waiting
-application fits one day there. Re-packing the higher levels (left-aligned sweeps per class) made it
-worse (4873-4893), and wider ejection chains (several applications giving way to one) gained nothing.
+--given-higher splits the rest of the gap: with the higher levels left on the booths where the
+engine put them, the exact best for level 0 (booths grouped by the days still free on them) is
+3917 / 5088 / 4997 on seeds 1 / 2 / 3, and the engine reaches 99.64% / 99.71% / 99.90% of it. Before
+the lowest level's rehoming step (engine.py, step 5) those ceilings were 3906 / 5021 / 4940: the
+higher levels' layout, not the packing of the lowest level, was what cost booth-days.
 """
 
 from __future__ import annotations

@@ -37,6 +37,16 @@ How it works (ALLOCATION_INSTANCE.md has the rules it keeps):
    most hole days covered, then the fewest days freed outside the request, then the fewest
    higher-level moves. The work is capped by counts (chains per booth, hosts per chain, steps per
    level), never by a clock, so the result does not depend on the machine.
+   Then rehoming (lowest level only, where the higher levels' layout decides what is left): for a
+   booth, some of its higher-level applications move to other booths where only this level (or
+   nothing) holds their days, and the booths' free days are tiled again, exactly (a bitmask DP over
+   the days) from the waiting applications of the level and the ones that gave way; or one
+   application of the level is pulled from another booth D into a booth's free days (D tiled again,
+   possibly pulling one more from a third booth). A move stands only when the level gains
+   booth-days; the higher levels keep every application (only booths change), though a moved one
+   may lose a preferred zone or neighbour (booth-days come before preferences). Capped by a count.
+   Then the level is placed once more from scratch on that layout (steps 3-5, one more rehoming)
+   and the new placement is kept only when the level gains booth-days.
 6. Priority guard. While an unplaced application could take a booth by displacing only applications
    of lower priority (no pins), with its quota counting what they give back, it does; the
    displaced ones look for another free booth.
@@ -449,6 +459,9 @@ def allocate(instance: Instance) -> Result:
             if not repaired:
                 break
         _fill_holes(s, level, members, budget)
+        if level == levels[-1]:  # the lowest level: its booth-days hang on the higher ones' layout
+            _rehome(s, level, members, [_REHOME_BUDGET])
+            _repass(s, level, members)
     _guard_priorities(s, levels, position)
 
     assignments, unassigned = _explain(s, instance, rank, levels)
@@ -858,3 +871,394 @@ def _explain(s: _State, instance: Instance, rank: dict[int, int], levels: list[i
     assignments.sort(key=lambda p: p.application)
     unassigned.sort(key=lambda r: r.application)
     return assignments, unassigned
+
+
+# Rehoming (step 5b): work steps, candidate booths per application moved, booths looked at per
+# days pattern when pulling an application of the level, and most higher-level applications on a
+# booth for which every subset is tried.
+_REHOME_BUDGET = 1_000_000
+_REHOME_TARGETS = 3
+_REHOME_LOOK = 2
+_REHOME_SUBSET = 5
+
+
+def _rehome(s: _State, level: int, members: list[int], budget: list[int]) -> None:
+    """Booths with free days: move some of their higher-level applications to other booths whose
+    days are held only by this level (or free), and re-tile the booths' days with this level's
+    applications (waiting ones and the ones that gave way), when this level gains booth-days."""
+    pools: dict[tuple[int, int, str], list[int]] = defaultdict(list)
+    for a in members:
+        key = (s.app_needs[a], s.app_days[a], s.apps[a].category_group)
+        waiting = pools[key]  # every pattern of the level gets a pool, placed or not
+        if s.booth_of[a] < 0:
+            waiting.append(a)
+    if not pools:
+        return
+    s.pools, s.level = pools, level
+    by_days: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for needs, days, group in sorted(pools):
+        by_days[days].append((needs, group))
+    feats = sorted(set(s.feat))
+    avail_masks: dict[int, set[int]] = {}
+
+    def available(f: int, m: int) -> bool:
+        return any(needs & ~f == 0 and pools[(needs, m, g)] for needs, g in by_days.get(m, ()))
+
+    for f in feats:
+        avail_masks[f] = {m for m in by_days if available(f, m)}
+    memo: dict[int, dict[int, int]] = {f: {} for f in feats}
+
+    def tile(f: int, free: int) -> int:
+        table = memo[f]
+        got = table.get(free)
+        if got is not None:
+            return got
+        if not free:
+            return 0
+        budget[0] -= 1
+        have = avail_masks[f]
+        low = free & -free
+        rest = free ^ low
+        best = tile(f, rest)
+        sub = rest
+        while True:
+            m = sub | low
+            if m in have:
+                best = max(best, m.bit_count() + tile(f, free ^ m))
+            if sub == 0:
+                break
+            sub = (sub - 1) & rest
+        table[free] = best
+        return best
+
+    def tile_extra(f: int, free: int, extras: list[int]) -> int:
+        """tile, when the masks in extras (each once) may be used as well."""
+        extras = [m for m in extras if m & ~free == 0]
+        best = tile(f, free)
+        for n in range(1, 1 << len(extras)):
+            used = size = 0
+            for i, m in enumerate(extras):
+                if n >> i & 1:
+                    if used & m:
+                        break
+                    used |= m
+                    size += m.bit_count()
+            else:
+                best = max(best, size + tile(f, free & ~used))
+        return best
+
+    def hard_mask(b: int) -> int:
+        m = 0
+        for x in s.occupants[b]:
+            if s.pinned[x] or s.apps[x].priority > level:
+                m |= s.app_days[x]
+        return m
+
+    def soft(b: int) -> list[int]:
+        return [x for x in s.occupants[b] if not s.pinned[x] and s.apps[x].priority == level]
+
+    # (class, hard mask) -> booth -> this level's booth-days on it
+    groups: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
+    class_keys: dict[int, dict[int, None]] = defaultdict(dict)
+    where: list[tuple[int, int]] = [(0, 0)] * len(s.booths)
+
+    def index(b: int) -> None:
+        key = (s.class_of[b], hard_mask(b))
+        where[b] = key
+        groups[key][b] = sum(s.size[x] for x in soft(b))
+        class_keys[key[0]][key[1]] = None
+
+    def unindex(b: int) -> None:
+        key = where[b]
+        del groups[key][b]
+        if not groups[key]:
+            del groups[key]
+            del class_keys[key[0]][key[1]]
+
+    for b in range(len(s.booths)):
+        index(b)
+
+    tcache1: dict[tuple[int, int], list[tuple[int, int]]] = {}
+
+    def targets(x: int, skip: set[int], count: int) -> list[tuple[int, int]]:
+        """Up to count (loss, booth) for x: this level's booth-days lost when x moves there."""
+        days, needs = s.app_days[x], s.app_needs[x]
+        key = (needs, days)
+        found = tcache1.get(key)
+        if found is None:
+            found = []
+            for c in s.compatible(needs, days):
+                f, av = s.class_feat[c], s.class_avail[c]
+                for hard in class_keys[c]:
+                    budget[0] -= 1
+                    if hard & days:
+                        continue
+                    room = tile(f, av & ~hard & ~days)
+                    best_b, best_now, second_b, second_now = -1, 0, -1, 0
+                    for b, now in groups[(c, hard)].items():
+                        if best_b < 0 or (now, b) < (best_now, best_b):
+                            second_b, second_now = best_b, best_now
+                            best_b, best_now = b, now
+                        elif second_b < 0 or (now, b) < (second_now, second_b):
+                            second_b, second_now = b, now
+                    found.append((best_now - room, best_b))
+                    if second_b >= 0:
+                        found.append((second_now - room, second_b))
+            found.sort()
+            del found[count + 2 :]
+            tcache1[key] = found
+        return [t for t in found if t[1] not in skip][:count]
+
+    def fill(b: int) -> None:
+        f = s.feat[b]
+        while True:
+            free = s.avail[b] & ~s.occ[b]
+            if not free:
+                return
+            want = tile(f, free)
+            if want == 0:
+                return
+            choice = _pick(tile, avail_masks[f], f, free, want)
+            if choice is None:
+                return
+            a = _take(s, pools, by_days, f, choice)
+            if a < 0:
+                return
+            s.place(a, b)
+
+    def refresh(masks) -> None:
+        for f in feats:
+            changed = False
+            for m in masks:
+                now = available(f, m)
+                if now != (m in avail_masks[f]):
+                    changed = True
+                    if now:
+                        avail_masks[f].add(m)
+                    else:
+                        avail_masks[f].discard(m)
+            if changed:
+                memo[f].clear()
+
+    def leaving_loss(b: int, q: int) -> int:
+        """This level's booth-days booth b loses when its application q leaves (b tiled again)."""
+        own = [s.app_days[y] for y in soft(b) if y != q]
+        return groups[where[b]][b] - tile_extra(s.feat[b], s.avail[b] & ~where[b][1], own)
+
+    def pull(A: int, fA: int, nowA: int, freeA: int, best, best_gain: int):
+        """A better plan, if any, in which an application of the level placed on another booth D
+        moves into A's free days (D tiled again, or D in turn pulling one from a third booth)."""
+        region = s.avail[A] & ~hard_mask(A)
+        sub = region
+        while sub:
+            if sub & freeA:
+                budget[0] -= 1
+                placed_here = s.by_days.get((level, sub))
+                if placed_here:
+                    ownA = [s.app_days[y] for y in soft(A)]
+                    room = sub.bit_count() + tile_extra(fA, region & ~sub, ownA) - nowA
+                    if room > best_gain:
+                        looked = 0
+                        for q in placed_here:
+                            D = s.booth_of[q]
+                            if D == A or s.pinned[q] or s.app_needs[q] & ~fA:
+                                continue
+                            looked += 1
+                            if looked > _REHOME_LOOK:
+                                break
+                            budget[0] -= 1
+                            gain = room - leaving_loss(D, q)
+                            if gain > best_gain:
+                                best, best_gain = [(q, A)], gain
+                            elif gain == best_gain and gain >= 0:
+                                further = pull_on(A, D, q, gain, best_gain)
+                                if further is not None:
+                                    best, best_gain = [(q, A), (further[0], D)], further[1]
+            sub = (sub - 1) & region
+        return best, best_gain
+
+    def pull_on(A: int, D: int, q: int, gain: int, best_gain: int) -> tuple[int, int] | None:
+        """D, having given q to A, takes back what it loses with one application pulled from a third
+        booth E: (that application, the plan's gain) when the plan beats best_gain."""
+        regionD = s.avail[D] & ~where[D][1]
+        fD = s.feat[D]
+        ownD = [s.app_days[y] for y in soft(D) if y != q]
+        baseD = tile_extra(fD, regionD, ownD)
+        dq = s.app_days[q]
+        sub = regionD
+        while sub:
+            if sub & dq:
+                budget[0] -= 1
+                there = s.by_days.get((level, sub))
+                if there:
+                    room = sub.bit_count() + tile_extra(fD, regionD & ~sub, ownD) - baseD
+                    if room > 0:
+                        seen = 0
+                        for q2 in there:
+                            E = s.booth_of[q2]
+                            if E in (A, D) or q2 == q or s.pinned[q2] or s.app_needs[q2] & ~fD:
+                                continue
+                            seen += 1
+                            if seen > _REHOME_LOOK:
+                                break
+                            budget[0] -= 1
+                            total = gain + room - leaving_loss(E, q2)
+                            if total > best_gain:
+                                return q2, total
+            sub = (sub - 1) & regionD
+        return None
+
+    try:
+        improved = True
+        while improved and budget[0] > 0:
+            improved = False
+            for A in range(len(s.booths)):
+                if budget[0] <= 0:
+                    break
+                hi = [x for x in s.occupants[A] if not s.pinned[x] and s.apps[x].priority > level]
+                if len(hi) > _REHOME_SUBSET:
+                    continue
+                fixed = 0
+                for x in s.occupants[A]:
+                    if s.pinned[x]:
+                        fixed |= s.app_days[x]
+                nowA = sum(s.size[x] for x in soft(A))
+                fA = s.feat[A]
+                options = {x: targets(x, {A}, _REHOME_TARGETS) for x in hi}
+                best, best_gain = None, 0
+                for n in range(1 << len(hi)):
+                    moving = [hi[i] for i in range(len(hi)) if n >> i & 1]
+                    stay = fixed
+                    for i in range(len(hi)):
+                        if not n >> i & 1:
+                            stay |= s.app_days[hi[i]]
+                    gain = tile(fA, s.avail[A] & ~stay) - nowA
+                    used: set[int] = set()
+                    plan = []
+                    for x in moving:
+                        for loss, B in options[x]:
+                            if B not in used:
+                                used.add(B)
+                                plan.append((x, B))
+                                gain -= loss
+                                break
+                        else:
+                            gain = -1 << 30
+                            break
+                    if gain > best_gain:
+                        best, best_gain = plan, gain
+                freeA = s.avail[A] & ~s.occ[A]
+                if freeA:
+                    best, best_gain = pull(A, fA, nowA, freeA, best, best_gain)
+                if best is None:
+                    continue
+                before = s.level_days[level]
+                mark = len(s.log)
+                touched = list(dict.fromkeys([A] + [B for _, B in best] + [s.booth_of[x] for x, _ in best]))
+                for b in touched:
+                    unindex(b)
+                masks = set()
+                for b in touched:
+                    for y in soft(b):
+                        masks.add(s.app_days[y])
+                        s.unplace(y)
+                for x, _target in best:
+                    if s.booth_of[x] >= 0:
+                        s.unplace(x)
+                for x, B in best:
+                    s.place(x, B)
+                refresh(masks)
+                for b in touched:
+                    fill(b)
+                    masks.update(s.app_days[y] for y in soft(b))
+                    refresh(masks)
+                budget[0] -= 20 * (len(s.log) - mark)
+                if s.level_days[level] > before and all(
+                    s.within_quota(s.apps[y].category_group) for y, _ in s.log[mark:]
+                ):
+                    improved = True
+                    tcache1.clear()
+                else:
+                    s.undo(mark)
+                    refresh(masks)
+                for b in touched:
+                    index(b)
+    finally:
+        s.pools = None
+    s.log.clear()
+
+
+def _pick(tile, have, f, free, want):
+    """A days mask inside free that starts a tiling worth want (the lowest day may stay empty)."""
+    low = free & -free
+    if tile(f, free ^ low) == want:
+        return _pick(tile, have, f, free ^ low, want)
+    rest = free ^ low
+    sub = rest
+    while True:
+        m = sub | low
+        if m in have and m.bit_count() + tile(f, free ^ m) == want:
+            return m
+        if sub == 0:
+            return None
+        sub = (sub - 1) & rest
+
+
+def _take(s, pools, by_days, f, m) -> int:
+    """The waiting application with days m that fits features f: most needs, then lottery."""
+    best, best_key = -1, None
+    for needs, g in by_days.get(m, ()):
+        if needs & ~f:
+            continue
+        pool = pools[(needs, m, g)]
+        if not pool:
+            continue
+        a = pool[0]
+        if not s.quota_ok(a):
+            continue
+        key = (-needs.bit_count(), s.position[a])
+        if best_key is None or key < best_key:
+            best, best_key = a, key
+    return best
+
+
+# Hole filling and rehoming steps when the lowest level is placed again.
+_REPASS_HOLES = _HOLE_BUDGET // 4
+_REPASS_REHOME = 3_000_000
+
+
+def _repass(s: _State, level: int, members: list[int]) -> None:
+    """The level placed again from scratch on the higher levels' layout that rehoming left (steps
+    3-5 and one more rehoming); kept only when the level gains booth-days, else put back as it was."""
+    snapshot = list(s.booth_of)
+    before = s.level_days[level]
+    for a in members:
+        if s.booth_of[a] >= 0:
+            s.unplace(a)
+    failed: set[tuple[int, int]] = set()
+    for a in members:
+        key = (s.app_needs[a], s.app_days[a])
+        if key in failed or not s.quota_ok(a):
+            continue
+        if any(s.day_free[d] == 0 for d in _bits(key[1])):
+            failed.add(key)
+            continue
+        b = s.find(a)
+        if b >= 0:
+            s.place(a, b)
+        else:
+            failed.add(key)
+    for _ in range(3):
+        if not _repair(s, [a for a in members if s.booth_of[a] < 0]):
+            break
+    _fill_holes(s, level, members, [_REPASS_HOLES])
+    _rehome(s, level, members, [_REPASS_REHOME])
+    if s.level_days[level] <= before:
+        moved = [a for a in range(len(snapshot)) if s.booth_of[a] != snapshot[a]]
+        for a in moved:
+            if s.booth_of[a] >= 0:
+                s.unplace(a)
+        for a in moved:
+            if snapshot[a] >= 0:
+                s.place(a, snapshot[a])
+    s.log.clear()
