@@ -33,14 +33,17 @@ Measured on seed 1, 2-core machine shared with other work (CPU seconds are the s
 
 (command: `manage.py allocate --instance` wall time and peak RSS; most of the small and medium
 command is Django's start-up.) Large, level 0, against the LP bound: seed 2 98.95% (5073/5127),
-seed 3 99.05% (4992/5040), seed 4 98.79%, seed 5 99.05%; the other levels 100%. Engine 3.7-5.6 s,
+seed 3 99.05% (4992/5040), seed 4 98.79% (4343/4396), seed 5 99.05%, seed 6 99.14% (4243/4280),
+seed 7 99.14% (3454/3484), seed 8 98.46% (5110/5190); the other levels 100%. Engine 3.7-5.6 s,
 command 5.9-7.6 s wall, 142-145 MiB. How far the LP bound (which pools booths) lies above the true
-optimum is not known.
+optimum is not known, but a tighter bound did not move it: a column-generation LP in which each
+booth class takes whole configurations (disjoint sets of requested days, priced by a DP over the
+days; not kept here, it needs highspy for warm starts) converged on seed 4 to the same 4396.
 
 --given-higher splits the rest of the gap: with the higher levels left on the booths where the
 engine put them, the exact best for level 0 (booths grouped by the days still free on them) is
-3917 / 5088 / 4997 on seeds 1 / 2 / 3, and the engine reaches 99.64% / 99.71% / 99.90% of it. Before
-the lowest level's rehoming step (engine.py, step 5) those ceilings were 3906 / 5021 / 4940: the
+3917 / 5088 / 4997 / 4357 / 4255 / 3457 / 5114 on seeds 1-4 and 6-8, and the engine reaches
+99.64-99.92% of it. Before the lowest level's rehoming step (engine.py, step 5) those ceilings were 3906 / 5021 / 4940: the
 higher levels' layout, not the packing of the lowest level, was what cost booth-days.
 """
 
