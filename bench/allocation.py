@@ -44,7 +44,8 @@ days; not kept here, it needs highspy for warm starts) converged on seed 4 to th
 engine put them, the exact best for level 0 (booths grouped by the days still free on them) is
 3917 / 5088 / 4997 / 4357 / 4255 / 3457 / 5114 on seeds 1-4 and 6-8, and the engine reaches
 99.64-99.92% of it. Before the lowest level's rehoming step (engine.py, step 5) those ceilings
-were 3906 / 5021 / 4940: the higher levels' layout, not the packing of the lowest level, was what cost booth-days.
+were 3906 / 5021 / 4940: the higher levels' layout, not the packing of the lowest level, was what
+cost booth-days.
 """
 
 from __future__ import annotations
