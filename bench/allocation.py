@@ -329,6 +329,91 @@ def lowest_given_higher(instance: Instance, result) -> tuple[int, float]:
     return round(-res.fun) + fixed_days, time.perf_counter() - started
 
 
+def exact_optimum(instance: Instance) -> dict[int, int]:
+    """The lexicographic optimum per level over concrete booths (HiGHS MILP, level by level from the
+    highest, each held at its optimum): the true best, for instances of up to a few hundred
+    application-booth pairs (tests and --corpus)."""
+    import numpy as np
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import coo_matrix, vstack
+
+    n_days = len(instance.days)
+    pairs = []
+    for a, app in enumerate(instance.applications):
+        for b, booth in enumerate(instance.booths):
+            open_days = set(range(n_days)) if booth.days is None else set(booth.days)
+            fits = app.needs <= booth.features and set(app.days) <= open_days
+            if fits and (app.pinned is None or app.pinned == booth.id):
+                pairs.append((a, b))
+    levels = sorted({a.priority for a in instance.applications}, reverse=True)
+    if not pairs:
+        return dict.fromkeys(levels, 0)
+    n_apps = len(instance.applications)
+    rows, cols = [], []
+    for v, (a, b) in enumerate(pairs):
+        rows.append(a)  # one booth at most per application (exactly one when pinned)
+        cols.append(v)
+        for d in instance.applications[a].days:  # one application at most per booth-day
+            rows.append(n_apps + b * n_days + d)
+            cols.append(v)
+    shape = (n_apps + len(instance.booths) * n_days, len(pairs))
+    matrix = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=shape).tocsr()
+    lower = np.zeros(shape[0])
+    for a, app in enumerate(instance.applications):
+        lower[a] = 1.0 if app.pinned else 0.0
+    held: list[tuple[np.ndarray, int]] = []
+    optimum = {}
+    for level in levels:
+        weights = np.array(
+            [
+                len(instance.applications[a].days) if instance.applications[a].priority == level else 0
+                for a, _ in pairs
+            ],
+            dtype=float,
+        )
+        mats, lbs, ubs = [matrix], [lower], [np.ones(shape[0])]
+        for w, value in held:
+            mats.append(coo_matrix(w.reshape(1, -1)))
+            lbs.append(np.array([value - 0.5]))
+            ubs.append(np.array([np.inf]))
+        res = milp(
+            -weights,
+            constraints=LinearConstraint(vstack(mats).tocsr(), np.concatenate(lbs), np.concatenate(ubs)),
+            integrality=np.ones(len(pairs)),
+            bounds=Bounds(0, 1),
+        )
+        assert res.status == 0, res.message
+        optimum[level] = round(-res.fun)
+        held.append((weights, optimum[level]))
+    return optimum
+
+
+def corpus(apps: int, booths: int, days: int, seeds: int) -> None:
+    """Engine, exact optimum and class-model bound per level, summed over generated instances with
+    seeds 1..seeds (small enough for the exact solver)."""
+    totals: dict[str, dict[int, int]] = {k: defaultdict(int) for k in ("engine", "exact", "class")}
+    seconds = 0.0
+    for seed in range(1, seeds + 1):
+        instance = generate(apps, booths, days, seed=seed)
+        result = allocate(instance)
+        seconds += result.seconds
+        achieved = {level: f["booth_days"] for level, f in result.levels.items()}
+        bound, _mode = class_bound(instance, integer=True, time_limit=30, achieved=achieved)
+        for level, best in exact_optimum(instance).items():
+            totals["engine"][level] += achieved.get(level, 0)
+            totals["exact"][level] += best
+            totals["class"][level] += int(bound[level])
+    print(f"\ncorpus: {seeds} instances of {apps} applications × {booths} booths × {days} days")
+    print(f"engine {seconds / seeds:.2f} s on average")
+    print(f"{'priority':>8} {'engine':>8} {'exact':>8} {'ratio':>8} {'class':>8} {'exact/class':>12}")
+    for level in sorted(totals["exact"], reverse=True):
+        engine, exact, pooled = totals["engine"][level], totals["exact"][level], totals["class"][level]
+        print(
+            f"{level:>8} {engine:>8} {exact:>8} {engine / max(exact, 1):>8.2%} {pooled:>8} "
+            f"{exact / max(pooled, 1):>12.2%}"
+        )
+
+
 def _lp_rows(constraint) -> dict:
     """linprog takes only ≤ rows: a ≤ Ax ≤ b becomes Ax ≤ b and −Ax ≤ −a where the side is finite."""
     import numpy as np
@@ -448,7 +533,17 @@ def main() -> None:
         help="also the exact best for the lowest level with the higher levels left where the engine put them",
     )
     parser.add_argument("--write-instance", help="write the (last) generated instance as JSON to this file")
+    parser.add_argument(
+        "--corpus",
+        metavar="APPSxBOOTHSxDAYS",
+        help="instead of the sizes: sum the engine, the exact optimum (concrete booths) and the class "
+        "bound over --seeds generated instances of this size, e.g. 60x12x10",
+    )
+    parser.add_argument("--seeds", type=int, default=20, help="instances in the corpus (seeds 1..N)")
     args = parser.parse_args()
+    if args.corpus:
+        corpus(*(int(n) for n in args.corpus.split("x")), seeds=args.seeds)
+        return
     for name in args.sizes:
         instance = generate(*SIZES[name], seed=args.seed)
         if args.write_instance:

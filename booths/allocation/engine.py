@@ -1253,7 +1253,7 @@ def _wander(s: _State, level: int, tries: int, hard_mask, soft, fill, refresh, t
     for n in range(tries):
         if s.level_days[level] > best:
             best, last_gain = s.level_days[level], n
-        elif n - last_gain > _WANDER_STALL:
+        elif n - last_gain > min(_WANDER_STALL, tries // 2):
             break
         if n % 64 == 0:
             holes = [b for b in range(len(s.booths)) if s.avail[b] & ~s.occ[b]]

@@ -5,6 +5,7 @@ from collections import defaultdict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bench.allocation import exact_optimum, generate
 from booths.allocation.engine import ApplicationIn, BoothIn, Instance, allocate, lottery
 from booths.allocation.instance import result_json
 
@@ -84,54 +85,6 @@ def booth_days_per_level(instance: Instance, result) -> dict[int, int]:
     for p in result.assignments:
         totals[apps[p.application].priority] += len(p.days)
     return totals
-
-
-def exact_per_level(instance: Instance) -> dict[int, int]:
-    """Lexicographic optimum, level by level, with HiGHS over concrete booths (tiny instances only)."""
-    import numpy as np
-    from scipy.optimize import Bounds, LinearConstraint, milp
-
-    n_days = len(instance.days)
-    pairs = []
-    for a, app in enumerate(instance.applications):
-        for b, booth in enumerate(instance.booths):
-            fits = app.needs <= booth.features and set(app.days) <= available(booth, n_days)
-            if fits and (app.pinned is None or app.pinned == booth.id):
-                pairs.append((a, b))
-    levels = sorted({a.priority for a in instance.applications}, reverse=True)
-    if not pairs:
-        return dict.fromkeys(levels, 0)
-    rows, lower, upper = [], [], []
-    for a, app in enumerate(instance.applications):  # one booth at most; exactly one when pinned
-        rows.append([1.0 if pa == a else 0.0 for pa, _ in pairs])
-        lower.append(1.0 if app.pinned else 0.0)
-        upper.append(1.0)
-    for b in range(len(instance.booths)):
-        for d in range(n_days):
-            rows.append([1.0 if pb == b and d in instance.applications[pa].days else 0.0 for pa, pb in pairs])
-            lower.append(0.0)
-            upper.append(1.0)
-    optimum = {}
-    for level in levels:
-        weights = np.array(
-            [
-                len(instance.applications[pa].days) if instance.applications[pa].priority == level else 0
-                for pa, _ in pairs
-            ],
-            dtype=float,
-        )
-        res = milp(
-            -weights,
-            constraints=LinearConstraint(np.array(rows), lower, upper),
-            integrality=np.ones(len(pairs)),
-            bounds=Bounds(0, 1),
-        )
-        assert res.status == 0
-        optimum[level] = round(-res.fun)
-        rows.append(list(weights))
-        lower.append(optimum[level] - 0.5)
-        upper.append(np.inf)
-    return optimum
 
 
 SETTINGS = settings(
@@ -265,7 +218,7 @@ def test_allocate_reaches_99_percent_of_the_exact_optimum_per_level_on_tiny_inst
         instance = random_tiny_instance(rng)
         for level, days in booth_days_per_level(instance, allocate(instance)).items():
             engine_total[level] += days
-        for level, days in exact_per_level(instance).items():
+        for level, days in exact_optimum(instance).items():
             best_total[level] += days
     ratios = {level: engine_total[level] / best_total[level] for level in best_total if best_total[level]}
     assert min(ratios.values()) >= 0.99, ratios
@@ -276,15 +229,13 @@ def test_allocate_reaches_99_percent_of_the_exact_optimum_per_level_on_ten_day_i
     instances (bench/allocation.py's generator, 60 applications × 12 booths × 10 days) against the
     exact lexicographic optimum. Without the plateau search (engine step 5) the corpus reaches only
     98.0% at level 0 and 98.9% at level 1."""
-    from bench.allocation import generate
-
     engine_total: dict[int, int] = defaultdict(int)
     best_total: dict[int, int] = defaultdict(int)
     for seed in range(1, 21):
         instance = generate(60, 12, 10, seed=seed)
         for level, days in booth_days_per_level(instance, allocate(instance)).items():
             engine_total[level] += days
-        for level, days in exact_per_level(instance).items():
+        for level, days in exact_optimum(instance).items():
             best_total[level] += days
     ratios = {level: engine_total[level] / best_total[level] for level in best_total if best_total[level]}
     assert min(ratios.values()) >= 0.99, ratios
