@@ -371,9 +371,7 @@ class _State:
         perfect = (0, 0, 0, 0) if app.group is None else None
         for by_zt in tier_buckets:
             for (zone, kind), members in by_zt.items():
-                miss = (bool(app.prefer_zones) and zone not in app.prefer_zones) + (
-                    bool(app.prefer_types) and kind not in app.prefer_types
-                )
+                miss = _misses(app, zone, kind)
                 if best_score is not None and miss > best_score[0]:
                     continue
                 for b in itertools.islice(members, _LOOK):
@@ -914,14 +912,13 @@ def _rehome(s: _State, level: int, members: list[int], budget: list[int], wander
     feats = sorted(set(s.feat))
     avail_masks: dict[int, set[int]] = {}
 
-    def available(f: int, m: int) -> bool:
-        return any(needs & ~f == 0 and pools[(needs, m, g)] for needs, g in by_days.get(m, ()))
+    def waiting(m: int) -> tuple[int, ...]:
+        """The needs of the pools with days m that have someone waiting."""
+        return tuple(n for n, g in by_days.get(m, ()) if pools[(n, m, g)])
 
-    for f in feats:
-        avail_masks[f] = {m for m in by_days if available(f, m)}
-    waiting_needs: dict[int, tuple[int, ...]] = {}  # days -> needs with someone waiting, as last seen
-    for m, keys in by_days.items():
-        waiting_needs[m] = tuple(n for n, g in keys if pools[(n, m, g)])
+    waiting_needs = {m: waiting(m) for m in by_days}  # as last seen by refresh
+    for f in feats:  # features -> the days masks some waiting application with fitting needs asks for
+        avail_masks[f] = {m for m, needs in waiting_needs.items() if any(n & ~f == 0 for n in needs)}
     memo: dict[int, dict[int, int]] = {f: {} for f in feats}
 
     def tile(f: int, free: int) -> int:
@@ -1055,7 +1052,7 @@ def _rehome(s: _State, level: int, members: list[int], budget: list[int], wander
     def refresh(masks) -> None:
         fresh = []
         for m in masks:
-            needs = tuple(n for n, g in by_days.get(m, ()) if pools[(n, m, g)])
+            needs = waiting(m)
             if waiting_needs.get(m) != needs:
                 waiting_needs[m] = needs
                 fresh.append(m)
@@ -1280,7 +1277,7 @@ def _wander(s: _State, level: int, tries: int, hard_mask, soft, fill, refresh, t
         if tile_extra(s.feat[X], freeX, ownX) + tile_extra(s.feat[Y], freeY, ownY) < now:
             continue  # the tiling cannot keep this level's booth-days: not worth trying
         before = s.level_days[level]
-        missed = _misses(s, h, X) + sum(_misses(s, g, Y) for g in way)
+        missed = _misses(s.apps[h], *s.zt[X]) + sum(_misses(s.apps[g], *s.zt[Y]) for g in way)
         mark = len(s.log)
         masks = set()
         for b in (X, Y):
@@ -1299,7 +1296,7 @@ def _wander(s: _State, level: int, tries: int, hard_mask, soft, fill, refresh, t
             masks.update(s.app_days[y] for y in soft(b))
             refresh(masks)
         gained = s.level_days[level] - before
-        worse = _misses(s, h, Y) + sum(_misses(s, g, X) for g in way) > missed
+        worse = _misses(s.apps[h], *s.zt[Y]) + sum(_misses(s.apps[g], *s.zt[X]) for g in way) > missed
         quota = all(s.within_quota(s.apps[y].category_group) for y, _ in s.log[mark:])
         if gained < 0 or (gained == 0 and worse) or not quota:
             s.undo(mark)
@@ -1334,10 +1331,8 @@ def _wander_host(s: _State, level: int, rng, h: int, X: int, cands: list[int], h
     return None
 
 
-def _misses(s: _State, a: int, b: int) -> int:
-    """How many of a's preferences (zone, type) booth b misses."""
-    app = s.apps[a]
-    zone, kind = s.zt[b]
+def _misses(app: ApplicationIn, zone: str, kind: str) -> int:
+    """How many of the application's preferences (zone, type) a booth in zone, of kind, misses."""
     return (bool(app.prefer_zones) and zone not in app.prefer_zones) + (
         bool(app.prefer_types) and kind not in app.prefer_types
     )

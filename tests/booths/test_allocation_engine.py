@@ -241,6 +241,28 @@ def test_allocate_reaches_99_percent_of_the_exact_optimum_per_level_on_ten_day_i
     assert min(ratios.values()) >= 0.99, ratios
 
 
+def test_plateau_search_does_not_cost_higher_levels_their_preferences(monkeypatch):
+    """The plateau search moves higher-level applications between booths; a move that keeps the
+    level's booth-days must not take anyone out of a preferred zone or type."""
+    from booths.allocation import engine
+
+    def preferences_met(instance: Instance, result) -> int:
+        apps = {a.id: a for a in instance.applications}
+        booths = {b.id: b for b in instance.booths}
+        return sum(
+            engine._misses(apps[p.application], booths[p.booth].zone, booths[p.booth].type) == 0
+            for p in result.assignments
+            if apps[p.application].priority > 0
+            and (apps[p.application].prefer_zones or apps[p.application].prefer_types)
+        )
+
+    instances = [generate(300, 60, 10, seed=seed) for seed in (1, 2, 3)]
+    with_search = [preferences_met(i, allocate(i)) for i in instances]
+    monkeypatch.setattr(engine, "_WANDER", 0)
+    without = [preferences_met(i, allocate(i)) for i in instances]
+    assert all(a >= b for a, b in zip(with_search, without, strict=True)), (with_search, without)
+
+
 def test_lottery_is_the_sorted_ids_shuffled_by_the_seed():
     import random
 
