@@ -53,6 +53,22 @@ whole configurations (disjoint sets of requested days, priced by a DP over the d
 here, it needs highspy) converged on large seed 4 to the same 4396 as the pooled LP; the gap is
 integrality, which no LP bound sees. How much of the large size's 0.8-1.6% lies there is not known.
 
+Since the engine solves instances of up to 3,000 application-booth pairs exactly
+(booths.allocation.exact), both corpora above now reach the exact optimum at every level on every
+instance; the figures above are the heuristic alone (exact.PAIRS = 0), which is what larger
+instances get. Per instance, the heuristic alone missed a level on 4 of the 20 60×12×10
+instances and 6 of the 10 100×20×10 ones, and on 130×25×10 (seeds 1-6) level 1 by up to 5
+booth-days (102 for 107); the exact solve adds 0.3-1 s there, up to 4.5 s near 3,000 pairs. At
+200×40×10 (5,300-5,800 pairs) it took 13-52 s, so it stops at 3,000.
+
+Large, seed 8, where the lowest level's gap lies: the class bound is 5190, the engine 5109. With
+the higher levels held in the classes where the engine put them (pooled within each class), the
+MILP still reaches 5186; with them held on their booths, about engine + 5. So the gap is the order
+of the higher levels' applications among the booths of one class, not the choice of classes. On
+the 1,317 power booths the pooled class bound is 1111 against the engine's 1067; re-laying the
+class left-edge first (higher levels in 1,270 booths) gives 1044, and an exhaustive search of
+two-booth swaps gained 2 booth-days in 9 s.
+
 --given-higher splits a gap into the lowest level's packing and the higher levels' layout: with
 the higher levels left on the booths where the engine put them, the exact best for level 0
 (booths grouped by the days still free on them) was 3917 / 5088 / 4997 / 4357 / 4255 / 3457 /

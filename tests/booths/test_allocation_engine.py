@@ -205,30 +205,37 @@ def random_tiny_instance(rng) -> Instance:
     )
 
 
-def test_allocate_reaches_99_percent_of_the_exact_optimum_per_level_on_tiny_instances():
-    """The product goal (99% of the optimum at every level), checked against an exact lexicographic
-    solver on 300 seeded tiny instances. The engine is a heuristic: on a rare tiny instance it can
-    fall one booth-day short (hypothesis found 3 against 4), so the test sums over the corpus."""
+def test_allocate_reaches_the_exact_optimum_per_level_on_every_tiny_instance():
+    """The product goal is 99% of the optimum at every level; on a small instance one booth-day is
+    more than 1%, so there the engine solves the instance exactly (booths.allocation.exact). Checked
+    against the bench's independent exact solver on 300 seeded tiny instances, one by one."""
     import random
 
     rng = random.Random(1404)
-    engine_total: dict[int, int] = defaultdict(int)
-    best_total: dict[int, int] = defaultdict(int)
     for _ in range(300):
         instance = random_tiny_instance(rng)
-        for level, days in booth_days_per_level(instance, allocate(instance)).items():
-            engine_total[level] += days
-        for level, days in exact_optimum(instance).items():
-            best_total[level] += days
-    ratios = {level: engine_total[level] / best_total[level] for level in best_total if best_total[level]}
-    assert min(ratios.values()) >= 0.99, ratios
+        best = exact_optimum(instance)
+        got = booth_days_per_level(instance, allocate(instance))
+        assert {level: got[level] for level in best} == best, instance
 
 
-def test_allocate_reaches_99_percent_of_the_exact_optimum_per_level_on_ten_day_instances():
-    """Ten days give a booth's free days many ways to fragment, so layouts matter: 20 realistic
-    instances (bench/allocation.py's generator, 60 applications × 12 booths × 10 days) against the
-    exact lexicographic optimum. Without the plateau search (engine step 5) the corpus reaches only
-    98.0% at level 0 and 98.9% at level 1."""
+def test_allocate_reaches_the_exact_optimum_per_level_on_every_small_ten_day_instance():
+    """Realistic ten-day instances (bench/allocation.py's generator, 60 applications × 12 booths),
+    each at the exact optimum at every level. The heuristic alone missed a level on 4 of these 20
+    (level 0: 31 for 32, 6 for 7, 8 for 10; level 1: 86 for 87)."""
+    for seed in range(1, 21):
+        instance = generate(60, 12, 10, seed=seed)
+        best = exact_optimum(instance)
+        got = booth_days_per_level(instance, allocate(instance))
+        assert {level: got[level] for level in best} == best, seed
+
+
+def test_heuristic_reaches_99_percent_of_the_exact_optimum_per_level_on_ten_day_instances(monkeypatch):
+    """The heuristic by itself (what larger instances get), summed over the same 20 instances.
+    Without the plateau search (engine step 5) it reaches only 98.0% at level 0 and 98.9% at level 1."""
+    from booths.allocation import exact
+
+    monkeypatch.setattr(exact, "PAIRS", 0)
     engine_total: dict[int, int] = defaultdict(int)
     best_total: dict[int, int] = defaultdict(int)
     for seed in range(1, 21):

@@ -1,0 +1,116 @@
+"""The exact lexicographic optimum for small instances (HiGHS MILP through scipy), used by the engine.
+
+On small instances the heuristic engine can miss the best by a booth-day or two, and one booth-day
+is several percent of a small level. There an exact model over concrete booths is cheap: one binary
+per (application, booth it fits), at most one application per booth-day, at most one booth per
+application (exactly its booth for a pin), the quotas as rows. Levels are solved from the highest,
+each held at its optimum while the lower ones are solved; within a level, a small bonus (under one
+booth-day in all) prefers better lottery ranks and booths that meet preferences. HiGHS is
+deterministic for the same model, and the work is capped by a node count, never by a clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Largest model solved: (application, booth) pairs; branch-and-bound nodes per level.
+PAIRS = 3000
+_NODES = 5000
+
+
+@dataclass(frozen=True)
+class Model:
+    days: list[int]  # per application: days mask
+    level: list[int]  # per application: priority
+    fits: list[list[int]]  # per application: the booths it may take (its pinned one only, for a pin)
+    bonus: list[list[float]]  # per application, parallel to fits: 0..1, higher is better
+    pinned: list[bool]
+    group: list[str]  # per application: category group
+    room: dict[str, int]  # group with a quota -> booth-days its unpinned applications may still take
+
+
+def solve(model: Model) -> list[int] | None:
+    """Booth index per application (-1: unplaced) in the lexicographic optimum, or None when a level
+    was not proven optimal within the node cap."""
+    import numpy as np
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import coo_matrix
+
+    pairs = [(a, b) for a, booths in enumerate(model.fits) for b in booths]
+    if not pairs:
+        return [-1] * len(model.days)
+    n_apps = len(model.days)
+    booth_day: dict[tuple[int, int], int] = {}
+    for a, b in pairs:
+        for d in _days(model.days[a]):
+            booth_day.setdefault((b, d), len(booth_day))
+    groups = sorted(model.room)
+    values = [float(model.days[a].bit_count()) for a, _b in pairs]
+    lower = [1.0 if model.pinned[a] else 0.0 for a in range(n_apps)] + [0.0] * len(booth_day)
+    upper = [1.0] * (n_apps + len(booth_day))
+    lower += [-np.inf] * len(groups)
+    upper += [float(max(0, model.room[group])) for group in groups]
+    base = LinearConstraint(_matrix(pairs, model, booth_day, groups, values), lower, upper)
+    size = np.array(values)
+    level_of = np.array([model.level[a] for a, _b in pairs])
+    bonus = np.array([model.bonus[a][model.fits[a].index(b)] for a, b in pairs])
+    held = []
+    solution = None
+    for level in sorted(set(model.level), reverse=True):
+        mine = level_of == level
+        count = max(1, int(mine.sum()))
+        objective = -np.where(mine, size + 0.5 * bonus / count, 0.0)
+        constraints = [base] + [
+            LinearConstraint(coo_matrix(w.reshape(1, -1)), value - 0.5, np.inf) for w, value in held
+        ]
+        res = milp(
+            objective,
+            constraints=constraints,
+            integrality=np.ones(len(pairs)),
+            bounds=Bounds(0, 1),
+            options={"node_limit": _NODES, "mip_rel_gap": 1e-9},
+        )
+        if res.status != 0:
+            return None
+        solution = res.x
+        weights = np.where(mine, size, 0.0)
+        held.append((weights, float(np.round(weights @ solution))))
+    booth = [-1] * n_apps
+    for v, (a, b) in enumerate(pairs):
+        if solution[v] > 0.5:
+            booth[a] = b
+    return booth
+
+
+def _days(mask: int):
+    d = 0
+    while mask:
+        if mask & 1:
+            yield d
+        mask >>= 1
+        d += 1
+
+
+def _matrix(pairs, model: Model, booth_day: dict, groups: list[str], values: list[float]):
+    """Rows: one per application (at most one booth), one per booth-day (at most one application),
+    one per quota (its booth-days)."""
+    from scipy.sparse import coo_matrix
+
+    n_apps = len(model.days)
+    rows, cols, data = [], [], []
+    quota_row = {group: n_apps + len(booth_day) + g for g, group in enumerate(groups)}
+    for v, (a, b) in enumerate(pairs):
+        rows.append(a)
+        cols.append(v)
+        data.append(1.0)
+        for d in _days(model.days[a]):
+            rows.append(n_apps + booth_day[(b, d)])
+            cols.append(v)
+            data.append(1.0)
+        row = quota_row.get(model.group[a])
+        if row is not None and not model.pinned[a]:
+            rows.append(row)
+            cols.append(v)
+            data.append(values[v])
+    shape = (n_apps + len(booth_day) + len(groups), len(pairs))
+    return coo_matrix((data, (rows, cols)), shape=shape).tocsr()
