@@ -520,7 +520,7 @@ def _exact(s: _State, levels: list[int]) -> None:
         if s.pinned[a]:
             pinned_days[app.category_group] += s.size[a]
     model = exact.Model(
-        days=s.app_days,
+        days=[app.days for app in s.apps],
         level=[app.priority for app in s.apps],
         fits=fits,
         # preferences met first, then the lottery: under one booth-day in all (see exact.solve)

@@ -20,7 +20,7 @@ _NODES = 5000
 
 @dataclass(frozen=True)
 class Model:
-    days: list[int]  # per application: days mask
+    days: list[tuple[int, ...]]  # per application: its days
     level: list[int]  # per application: priority
     fits: list[list[int]]  # per application: the booths it may take (its pinned one only, for a pin)
     bonus: list[list[float]]  # per application, parallel to fits: 0..1, higher is better
@@ -42,10 +42,10 @@ def solve(model: Model) -> list[int] | None:
     n_apps = len(model.days)
     booth_day: dict[tuple[int, int], int] = {}
     for a, b in pairs:
-        for d in _days(model.days[a]):
+        for d in model.days[a]:
             booth_day.setdefault((b, d), len(booth_day))
     groups = sorted(model.room)
-    values = [float(model.days[a].bit_count()) for a, _b in pairs]
+    values = [float(len(model.days[a])) for a, _b in pairs]
     lower = [1.0 if model.pinned[a] else 0.0 for a in range(n_apps)] + [0.0] * len(booth_day)
     upper = [1.0] * (n_apps + len(booth_day))
     lower += [-np.inf] * len(groups)
@@ -53,7 +53,7 @@ def solve(model: Model) -> list[int] | None:
     base = LinearConstraint(_matrix(pairs, model, booth_day, groups, values), lower, upper)
     size = np.array(values)
     level_of = np.array([model.level[a] for a, _b in pairs])
-    bonus = np.array([model.bonus[a][model.fits[a].index(b)] for a, b in pairs])
+    bonus = np.array([bonus for a in range(n_apps) for bonus in model.bonus[a]])
     held = []
     solution = None
     for level in sorted(set(model.level), reverse=True):
@@ -82,15 +82,6 @@ def solve(model: Model) -> list[int] | None:
     return booth
 
 
-def _days(mask: int):
-    d = 0
-    while mask:
-        if mask & 1:
-            yield d
-        mask >>= 1
-        d += 1
-
-
 def _matrix(pairs, model: Model, booth_day: dict, groups: list[str], values: list[float]):
     """Rows: one per application (at most one booth), one per booth-day (at most one application),
     one per quota (its booth-days)."""
@@ -103,7 +94,7 @@ def _matrix(pairs, model: Model, booth_day: dict, groups: list[str], values: lis
         rows.append(a)
         cols.append(v)
         data.append(1.0)
-        for d in _days(model.days[a]):
+        for d in model.days[a]:
             rows.append(n_apps + booth_day[(b, d)])
             cols.append(v)
             data.append(1.0)
