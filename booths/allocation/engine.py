@@ -46,22 +46,29 @@ How it works (ALLOCATION_INSTANCE.md has the rules it keeps):
    more from a third booth). A move stands only when the level gains booth-days; the higher
    levels keep every application (only booths change), though a moved one may lose a preferred
    zone or neighbour (booth-days come before preferences). Capped by a count.
-   For the lowest level, the level is then placed once more from scratch on that layout (steps
-   3-5, one more rehoming) and the new placement is kept only when the level gains booth-days.
    Last, while some of the level waits, a plateau search: a higher-level application and the
    ones in its way on another booth swap booths, both booths are tiled again, and the swap stands
    when the level keeps or gains booth-days and the moved applications miss no more preferences
    than before. Walking across equal layouts reaches better ones that no single gaining move
    does (on 10-day instances, 1-4% more booth-days for the level). Counted tries drawn by a
    seeded lottery; all undone when the level gained nothing.
-6. Priority guard. While an unplaced application could take a booth by displacing only applications
+6. Class re-planning, while some of the level waits. Booths with the same features and the same
+   days open (pins aside) are interchangeable, so a class's plan is how many booths hold each
+   configuration: a set of disjoint day masks, some the higher levels' applications already in
+   the class, the rest this level's. booths.allocation.repack finds the plan that gives the level
+   the most booth-days (column generation over configurations, HiGHS LP and a node-capped MILP,
+   counted rounds, no clock): on ten-day instances the level's last booth-days depend on which
+   higher applications share a booth, which moves of one or two booths do not reach (large size:
+   +14 to +39 booth-days at the lowest level). The plan is laid out on the booths (the ones that
+   hold one of its configurations keep it) and stands only when the level gains.
+7. Priority guard. While an unplaced application could take a booth by displacing only applications
    of lower priority (no pins), with its quota counting what they give back, it does; the
    displaced ones look for another free booth.
-7. Exact solve. On a small instance (booths.allocation.exact.PAIRS application-booth pairs at
+8. Exact solve. On a small instance (booths.allocation.exact.PAIRS application-booth pairs at
    most) the lexicographic optimum is solved exactly (HiGHS MILP, a node cap, no clock) and replaces
    the placement when some level gains booth-days before any level loses one: on small ten-day
    instances the steps above miss a level's optimum by a booth-day or more on a third of them.
-8. Every unplaced application gets a code (no_booth_with_needs, no_booth_on_days, quota_full,
+9. Every unplaced application gets a code (no_booth_with_needs, no_booth_on_days, quota_full,
    booths_full_on_days) and the figures for its reason; every placed one the figures for why that
    booth.
 Measured against the class-model bound in bench/allocation.py (see its docstring for the table).
@@ -73,10 +80,10 @@ import bisect
 import itertools
 import random
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from booths.allocation import exact
+from booths.allocation import exact, repack
 
 
 @dataclass(frozen=True)
@@ -473,11 +480,12 @@ def allocate(instance: Instance) -> Result:
         _fill_holes(s, level, members, budget)
         if level == levels[-1]:  # the lowest level: its booth-days hang on the higher ones' layout
             _rehome(s, level, members, [_REHOME_BUDGET])
-            _repass(s, level, members)
         elif any(s.booth_of[a] < 0 for a in members):
             _rehome(s, level, members, [_REHOME_BUDGET // 5])
         if any(s.booth_of[a] < 0 for a in members):
             _rehome(s, level, members, [0], wander=min(_WANDER, _WANDER_PER_BOOTH * len(s.booths)))
+        if any(s.booth_of[a] < 0 for a in members):
+            _repack(s, level, members)
     _guard_priorities(s, levels, position)
     _exact(s, levels)
 
@@ -1429,43 +1437,133 @@ def _take(s, pools, by_days, f, m) -> int:
     return best
 
 
-# Hole filling and rehoming steps when the lowest level is placed again.
-_REPASS_HOLES = _HOLE_BUDGET // 4
-_REPASS_REHOME = 3_000_000
-
-
-def _repass(s: _State, level: int, members: list[int]) -> None:
-    """The level placed again from scratch on the higher levels' layout that rehoming left (steps
-    3-5 and one more rehoming); kept only when the level gains booth-days, else put back as it was."""
-    snapshot = list(s.booth_of)
-    before = s.level_days[level]
-    for a in members:
-        if s.booth_of[a] >= 0:
-            s.unplace(a)
-    failed: set[tuple[int, int]] = set()
-    for a in members:
-        key = (s.app_needs[a], s.app_days[a])
-        if key in failed or not s.quota_ok(a):
+def _repack(s: _State, level: int, members: list[int]) -> None:
+    """Every class of interchangeable booths (same features, same days open beside pins) re-planned
+    at once by configurations (booths.allocation.repack): which higher-level applications share a
+    booth, and which of this level's fill it. A class's new plan is laid out (booths whose contents
+    the plan keeps are left alone; the others take the remaining configurations, the one closest to
+    what they held first) and stands only when this level gains booth-days; the higher levels keep
+    every application, though one may change booths within its class."""
+    by_class: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for b in range(len(s.booths)):
+        pins = 0
+        for x in s.occupants[b]:
+            if s.pinned[x]:
+                pins |= s.app_days[x]
+        open_days = s.avail[b] & ~pins
+        if open_days.bit_count() <= repack.DAYS:
+            by_class[(s.feat[b], open_days)].append(b)
+    waiting: dict[tuple[int, int], list[int]] = defaultdict(list)  # (needs, days) -> lottery order
+    for a in sorted(members, key=s.position.__getitem__):
+        if s.booth_of[a] < 0:
+            waiting[(s.app_needs[a], s.app_days[a])].append(a)
+    needs_of: dict[int, list[int]] = defaultdict(list)  # days -> the needs waiting ones may have
+    for needs, days in sorted({(s.app_needs[a], s.app_days[a]) for a in members}):
+        needs_of[days].append(needs)
+    for (f, open_days), booths in sorted(by_class.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        # one booth alone is already tiled exactly by the hole filling
+        if len(booths) < 2 or not any(open_days & ~s.occ[b] for b in booths):
             continue
-        if any(s.day_free[d] == 0 for d in _bits(key[1])):
-            failed.add(key)
+        supply: Counter[int] = Counter()
+        for (needs, days), apps in waiting.items():
+            if apps and not needs & ~f and not days & ~open_days:
+                supply[days] += len(apps)
+        if not supply:
             continue
-        b = s.find(a)
-        if b >= 0:
-            s.place(a, b)
-        else:
-            failed.add(key)
-    for _ in range(3):
-        if not _repair(s, [a for a in members if s.booth_of[a] < 0]):
-            break
-    _fill_holes(s, level, members, [_REPASS_HOLES])
-    _rehome(s, level, members, [_REPASS_REHOME])
-    if s.level_days[level] <= before:
-        moved = [a for a in range(len(snapshot)) if s.booth_of[a] != snapshot[a]]
-        for a in moved:
-            if s.booth_of[a] >= 0:
-                s.unplace(a)
-        for a in moved:
-            if snapshot[a] >= 0:
-                s.place(a, snapshot[a])
+        higher: Counter[int] = Counter()
+        now: Counter[repack.Config] = Counter()
+        for b in booths:
+            config = _config(s, b, level)
+            now[config] += 1
+            higher.update(config[0])
+            supply.update(config[1])
+        plan = repack.best_configs(open_days, len(booths), higher, supply, now)
+        if plan is None:
+            continue
+        before = s.level_days[level]
+        mark = len(s.log)
+        _lay_out(s, level, booths, plan, waiting, needs_of)
+        if s.level_days[level] <= before:
+            touched = {a for a, _b in s.log[mark:] if s.apps[a].priority == level}
+            s.undo(mark)
+            for a in touched:
+                pool = waiting[(s.app_needs[a], s.app_days[a])]
+                if s.booth_of[a] >= 0 and a in pool:
+                    pool.remove(a)
+                elif s.booth_of[a] < 0 and a not in pool:
+                    bisect.insort(pool, a, key=s.position.__getitem__)
     s.log.clear()
+
+
+def _config(s: _State, b: int, level: int) -> repack.Config:
+    """What booth b holds beside pins: (higher levels' days masks, this level's), sorted."""
+    higher, mine = [], []
+    for x in s.occupants[b]:
+        if not s.pinned[x]:
+            (higher if s.apps[x].priority > level else mine).append(s.app_days[x])
+    return tuple(sorted(higher)), tuple(sorted(mine))
+
+
+def _lay_out(s: _State, level: int, booths: list[int], plan, waiting, needs_of) -> None:
+    """Put plan's configurations on booths: a booth that holds one of them keeps it; the others are
+    emptied (pins stay) and each takes the remaining configuration sharing most masks with what it
+    held, its own applications first, then the displaced higher ones that miss fewest preferences
+    there, then this level's waiting ones (most needs first, then the lottery)."""
+    left = Counter(plan)
+    redo = []
+    for b in booths:
+        config = _config(s, b, level)
+        if left[config] > 0:
+            left[config] -= 1
+        else:
+            redo.append(b)
+    held = {b: list(s.occupants[b]) for b in redo}
+    displaced: dict[int, list[int]] = defaultdict(list)  # days -> higher applications off their booth
+    for b in redo:
+        for x in held[b]:
+            if s.pinned[x]:
+                continue
+            s.unplace(x)
+            if s.apps[x].priority > level:
+                displaced[s.app_days[x]].append(x)
+            else:
+                bisect.insort(waiting[(s.app_needs[x], s.app_days[x])], x, key=s.position.__getitem__)
+    for b in redo:
+        had = Counter(s.app_days[x] for x in held[b])
+        config = max(
+            (c for c in left if left[c] > 0),
+            key=lambda c: (sum(1 for m in c[0] + c[1] if had[m]), c),
+        )
+        left[config] -= 1
+        higher, mine = config
+        for m in higher:
+            options = displaced[m]
+            x = min(
+                options,
+                key=lambda x: (x not in held[b], _misses(s.apps[x], *s.zt[b]), s.position[x]),
+            )
+            options.remove(x)
+            s.place(x, b)
+        for m in mine:
+            a = next((x for x in held[b] if s.app_days[x] == m and s.booth_of[x] < 0), -1)
+            if a < 0 or a not in waiting[(s.app_needs[a], m)] or not s.quota_ok(a):
+                a = _waiting_for(s, waiting, needs_of, s.feat[b], m)
+            if a >= 0:
+                waiting[(s.app_needs[a], m)].remove(a)
+                s.place(a, b)
+
+
+def _waiting_for(s: _State, waiting, needs_of, f: int, m: int) -> int:
+    """The waiting application with days m that fits features f and its quota: most needs, then
+    the lottery; -1 if none."""
+    best, best_key = -1, None
+    for needs in needs_of[m]:
+        if needs & ~f:
+            continue
+        for a in waiting.get((needs, m), ()):
+            if s.quota_ok(a):
+                key = (-needs.bit_count(), s.position[a])
+                if best_key is None or key < best_key:
+                    best, best_key = a, key
+                break
+    return best

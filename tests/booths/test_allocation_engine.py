@@ -95,7 +95,10 @@ SETTINGS = settings(
 @SETTINGS
 @given(instances())
 def test_allocate_keeps_the_hard_rules(instance):
-    result = allocate(instance)
+    assert_hard_rules(instance, allocate(instance))
+
+
+def assert_hard_rules(instance: Instance, result) -> None:
     booths = {b.id: b for b in instance.booths}
     apps = {a.id: a for a in instance.applications}
     cells = set()
