@@ -53,14 +53,17 @@ How it works (ALLOCATION_INSTANCE.md has the rules it keeps):
    does (on 10-day instances, 1-4% more booth-days for the level). Counted tries drawn by a
    seeded lottery; all undone when the level gained nothing.
 6. Class re-planning, while some of the level waits. Booths with the same features and the same
-   days open (pins aside) are interchangeable, so a class's plan is how many booths hold each
-   configuration: a set of disjoint day masks, some the higher levels' applications already in
-   the class, the rest this level's. booths.allocation.repack finds the plan that gives the level
-   the most booth-days (column generation over configurations, HiGHS LP and a node-capped MILP,
-   counted rounds, no clock): on ten-day instances the level's last booth-days depend on which
-   higher applications share a booth, which moves of one or two booths do not reach (large size:
-   +14 to +39 booth-days at the lowest level). The plan is laid out on the booths (the ones that
-   hold one of its configurations keep it) and stands only when the level gains.
+   days open (pins aside) are interchangeable, so a plan says how many booths of each class hold
+   each configuration: a set of pieces (needs, days) with disjoint days, some the higher levels'
+   applications (every one stays), the rest this level's. booths.allocation.repack finds the plan
+   that gives the level the most booth-days (column generation over configurations, HiGHS LP and
+   a node-capped MILP, counted rounds, no clock). Up to _TOGETHER booths all classes are planned
+   in one model, so a higher application may also change class; above, class by class. On ten-day
+   instances a level's last booth-days depend on which applications share a booth, which moves of
+   one or two booths do not reach (200 × 40 × 10: level 1 from 242 and 205 to the exact 247 and
+   213; large: the lowest level +14 to +39 booth-days). The plan is laid out (booths holding one
+   of its configurations keep it), days still free on the changed booths take what fits, and it
+   stands only when the level gains.
 7. Priority guard. While an unplaced application could take a booth by displacing only applications
    of lower priority (no pins), with its quota counting what they give back, it does; the
    displaced ones look for another free booth.
@@ -1438,12 +1441,13 @@ def _take(s, pools, by_days, f, m) -> int:
 
 
 def _repack(s: _State, level: int, members: list[int]) -> None:
-    """Every class of interchangeable booths (same features, same days open beside pins) re-planned
-    at once by configurations (booths.allocation.repack): which higher-level applications share a
-    booth, and which of this level's fill it. A class's new plan is laid out (booths whose contents
-    the plan keeps are left alone; the others take the remaining configurations, the one closest to
-    what they held first) and stands only when this level gains booth-days; the higher levels keep
-    every application, though one may change booths within its class."""
+    """Classes of interchangeable booths (same features, same days open beside pins) re-planned by
+    configurations (booths.allocation.repack): which higher-level applications share a booth, and
+    which of this level's fill it. Up to _TOGETHER booths, all classes in one model, so a higher
+    application may change class; above, class by class (one model for all is too slow there). A
+    plan is laid out (booths holding one of its configurations keep it; the others take the rest,
+    the one closest to what they held first) and stands only when this level gains booth-days; the
+    higher levels keep every application, though some may change booths."""
     by_class: dict[tuple[int, int], list[int]] = defaultdict(list)
     for b in range(len(s.booths)):
         pins = 0
@@ -1451,38 +1455,46 @@ def _repack(s: _State, level: int, members: list[int]) -> None:
             if s.pinned[x]:
                 pins |= s.app_days[x]
         open_days = s.avail[b] & ~pins
-        if open_days.bit_count() <= repack.DAYS:
+        if 0 < open_days.bit_count() <= repack.DAYS:
             by_class[(s.feat[b], open_days)].append(b)
-    waiting: dict[tuple[int, int], list[int]] = defaultdict(list)  # (needs, days) -> lottery order
+    waiting: dict[repack.Piece, list[int]] = defaultdict(list)  # in lottery order
     for a in sorted(members, key=s.position.__getitem__):
         if s.booth_of[a] < 0:
             waiting[(s.app_needs[a], s.app_days[a])].append(a)
     needs_of: dict[int, list[int]] = defaultdict(list)  # days -> the needs waiting ones may have
     for needs, days in sorted({(s.app_needs[a], s.app_days[a]) for a in members}):
         needs_of[days].append(needs)
-    for (f, open_days), booths in sorted(by_class.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        # one booth alone is already tiled exactly by the hole filling
-        if len(booths) < 2 or not any(open_days & ~s.occ[b] for b in booths):
+    keys = sorted(by_class, key=lambda key: (-len(by_class[key]), key))
+    together = len(s.booths) <= _TOGETHER
+    if together:
+        batches = [keys]
+    else:  # one booth alone is already tiled exactly by the hole filling
+        batches = [[key] for key in keys if len(by_class[key]) > 1]
+    for batch in batches:
+        booths = [b for key in batch for b in by_class[key]]
+        if not any(s.avail[b] & ~s.occ[b] for b in booths):
             continue
-        supply: Counter[int] = Counter()
+        classes, higher, supply = [], Counter(), Counter()
+        for f, open_days in batch:
+            now: Counter[repack.Config] = Counter(
+                _config(s, b, level, together) for b in by_class[(f, open_days)]
+            )
+            booth_class = repack.BoothClass(f, open_days, len(by_class[(f, open_days)]), now)
+            classes.append(booth_class)
+            for (hs, ls), n in now.items():
+                for piece in hs:
+                    higher[piece] += n
+                for piece in ls:
+                    supply[piece] += n
         for (needs, days), apps in waiting.items():
-            if apps and not needs & ~f and not days & ~open_days:
-                supply[days] += len(apps)
-        if not supply:
-            continue
-        higher: Counter[int] = Counter()
-        now: Counter[repack.Config] = Counter()
-        for b in booths:
-            config = _config(s, b, level)
-            now[config] += 1
-            higher.update(config[0])
-            supply.update(config[1])
-        plan = repack.best_configs(open_days, len(booths), higher, supply, now)
-        if plan is None:
+            if apps and any(k.fits((needs, days)) for k in classes):
+                supply[(needs if together else 0, days)] += len(apps)
+        plans = repack.best_plan(classes, higher, supply)
+        if plans is None:
             continue
         before = s.level_days[level]
         mark = len(s.log)
-        _lay_out(s, level, booths, plan, waiting, needs_of)
+        _lay_out(s, level, [by_class[key] for key in batch], plans, waiting, needs_of, together)
         if s.level_days[level] <= before:
             touched = {a for a, _b in s.log[mark:] if s.apps[a].priority == level}
             s.undo(mark)
@@ -1495,62 +1507,108 @@ def _repack(s: _State, level: int, members: list[int]) -> None:
     s.log.clear()
 
 
-def _config(s: _State, b: int, level: int) -> repack.Config:
-    """What booth b holds beside pins: (higher levels' days masks, this level's), sorted."""
+# Booths up to which all classes are re-planned in one model.
+_TOGETHER = 200
+
+
+def _config(s: _State, b: int, level: int, typed: bool) -> repack.Config:
+    """What booth b holds beside pins: (higher levels' pieces, this level's), each (needs, days),
+    or (0, days) when not typed (within one class needs do not matter, and fewer kinds of piece
+    make a smaller model)."""
     higher, mine = [], []
     for x in s.occupants[b]:
         if not s.pinned[x]:
-            (higher if s.apps[x].priority > level else mine).append(s.app_days[x])
+            (higher if s.apps[x].priority > level else mine).append(_piece(s, x, typed))
     return tuple(sorted(higher)), tuple(sorted(mine))
 
 
-def _lay_out(s: _State, level: int, booths: list[int], plan, waiting, needs_of) -> None:
-    """Put plan's configurations on booths: a booth that holds one of them keeps it; the others are
-    emptied (pins stay) and each takes the remaining configuration sharing most masks with what it
-    held, its own applications first, then the displaced higher ones that miss fewest preferences
-    there, then this level's waiting ones (most needs first, then the lottery)."""
-    left = Counter(plan)
-    redo = []
-    for b in booths:
-        config = _config(s, b, level)
-        if left[config] > 0:
-            left[config] -= 1
-        else:
-            redo.append(b)
-    held = {b: list(s.occupants[b]) for b in redo}
-    displaced: dict[int, list[int]] = defaultdict(list)  # days -> higher applications off their booth
-    for b in redo:
+def _piece(s: _State, x: int, typed: bool) -> repack.Piece:
+    return (s.app_needs[x] if typed else 0, s.app_days[x])
+
+
+def _lay_out(s: _State, level: int, classes: list[list[int]], plans, waiting, needs_of, typed) -> None:
+    """Put each class's plan on its booths: a booth that holds one of its configurations keeps it;
+    the others are emptied (pins stay) and each takes the remaining configuration sharing most
+    pieces with what it held: its own applications first, then displaced higher ones (fewest
+    preferences missed there, then the lottery), then this level's waiting ones: of the piece
+    (needs, days) the plan counted on when one waits, else any that fits (most needs, lottery).
+    Days still free on those booths then take the longest waiting requests that fit."""
+    redo: list[tuple[int, Counter]] = []
+    for booths, plan in zip(classes, plans, strict=True):
+        left = Counter(plan)
+        for b in booths:
+            config = _config(s, b, level, typed)
+            if left[config] > 0:
+                left[config] -= 1
+            else:
+                redo.append((b, left))
+    held = {b: list(s.occupants[b]) for b, _left in redo}
+    displaced: dict[repack.Piece, list[int]] = defaultdict(list)  # higher ones off their booth
+    for b, _left in redo:
         for x in held[b]:
             if s.pinned[x]:
                 continue
             s.unplace(x)
             if s.apps[x].priority > level:
-                displaced[s.app_days[x]].append(x)
+                displaced[_piece(s, x, typed)].append(x)
             else:
                 bisect.insort(waiting[(s.app_needs[x], s.app_days[x])], x, key=s.position.__getitem__)
-    for b in redo:
-        had = Counter(s.app_days[x] for x in held[b])
+    for b, left in redo:
+        had = Counter(_piece(s, x, typed) for x in held[b])
         config = max(
             (c for c in left if left[c] > 0),
-            key=lambda c: (sum(1 for m in c[0] + c[1] if had[m]), c),
+            key=lambda c: (sum(1 for piece in c[0] + c[1] if had[piece]), c),
         )
         left[config] -= 1
         higher, mine = config
-        for m in higher:
-            options = displaced[m]
+        for piece in higher:
             x = min(
-                options,
+                displaced[piece],
                 key=lambda x: (x not in held[b], _misses(s.apps[x], *s.zt[b]), s.position[x]),
             )
-            options.remove(x)
+            displaced[piece].remove(x)
             s.place(x, b)
-        for m in mine:
-            a = next((x for x in held[b] if s.app_days[x] == m and s.booth_of[x] < 0), -1)
-            if a < 0 or a not in waiting[(s.app_needs[a], m)] or not s.quota_ok(a):
-                a = _waiting_for(s, waiting, needs_of, s.feat[b], m)
+        for piece in mine:
+            # its own application, else the first of the piece the plan counted on, else any
+            a = next(
+                (
+                    x
+                    for x in held[b]
+                    if s.apps[x].priority == level
+                    and s.booth_of[x] < 0
+                    and _piece(s, x, typed) == piece
+                    and s.quota_ok(x)
+                ),
+                -1,
+            )
+            if a < 0 and typed:
+                a = next((x for x in waiting[piece] if s.quota_ok(x)), -1)
+            if a < 0:
+                a = _waiting_for(s, waiting, needs_of, s.feat[b], piece[1])
             if a >= 0:
-                waiting[(s.app_needs[a], m)].remove(a)
+                waiting[(s.app_needs[a], s.app_days[a])].remove(a)
                 s.place(a, b)
+    for b, _left in redo:  # the plan is the best over the configurations found, not over all
+        free = s.avail[b] & ~s.occ[b]
+        while free:
+            a = next(
+                (a for m in _submasks(free) if (a := _waiting_for(s, waiting, needs_of, s.feat[b], m)) >= 0),
+                -1,
+            )
+            if a < 0:
+                break
+            waiting[(s.app_needs[a], s.app_days[a])].remove(a)
+            s.place(a, b)
+            free &= ~s.app_days[a]
+
+
+def _submasks(mask: int) -> list[int]:
+    """The non-empty masks inside mask, most days first."""
+    found, sub = [], mask
+    while sub:
+        found.append(sub)
+        sub = (sub - 1) & mask
+    return sorted(found, key=lambda m: (-m.bit_count(), m))
 
 
 def _waiting_for(s: _State, waiting, needs_of, f: int, m: int) -> int:

@@ -1,4 +1,4 @@
-"""Re-planning a class of booths by configurations (booths.allocation.repack and engine step 6)."""
+"""Re-planning a class of booths by configurations (booths.allocation.repack, engine step 6)."""
 
 from collections import Counter
 
@@ -9,28 +9,56 @@ from booths.allocation import engine, repack
 from booths.allocation.engine import ApplicationIn, BoothIn, Instance
 
 DAY0, DAY1, DAY2 = 0b001, 0b010, 0b100
+WATER = 0b1
 
 
-def level_days(plan: Counter) -> int:
-    return sum(sum(m.bit_count() for m in mine) * n for (_higher, mine), n in plan.items())
+def piece(days: int, needs: int = 0) -> repack.Piece:
+    return (needs, days)
 
 
-def test_best_configs_pairs_each_higher_application_with_what_completes_its_booth():
+def test_best_plan_pairs_each_higher_application_with_what_completes_its_booth():
     # Two booths, three days. Now both higher applications share one booth: only day 0 is left
     # there, and nothing waiting asks for day 0 alone, so the level has 2 booth-days. Split, each
     # booth takes a two-day request: 4.
-    now = Counter({((DAY1, DAY2), ()): 1, ((), (DAY0 | DAY1,)): 1})
-    higher = Counter({DAY1: 1, DAY2: 1})
-    supply = Counter({DAY0 | DAY1: 1, DAY0 | DAY2: 1})
-    plan = repack.best_configs(0b111, 2, higher, supply, now)
-    assert plan == Counter({((DAY1,), (DAY0 | DAY2,)): 1, ((DAY2,), (DAY0 | DAY1,)): 1})
+    now = Counter({((piece(DAY1), piece(DAY2)), ()): 1, ((), (piece(DAY0 | DAY1),)): 1})
+    booths = repack.BoothClass(0, 0b111, 2, now)
+    higher = Counter([piece(DAY1), piece(DAY2)])
+    supply = Counter([piece(DAY0 | DAY1), piece(DAY0 | DAY2)])
+    plans = repack.best_plan([booths], higher, supply)
+    assert plans == [
+        Counter({((piece(DAY1),), (piece(DAY0 | DAY2),)): 1, ((piece(DAY2),), (piece(DAY0 | DAY1),)): 1})
+    ]
 
 
-def test_best_configs_is_none_when_the_booths_already_hold_the_best():
-    now = Counter({((DAY1,), (DAY0 | DAY2,)): 1, ((DAY2,), (DAY0 | DAY1,)): 1})
-    higher = Counter({DAY1: 1, DAY2: 1})
-    supply = Counter({DAY0 | DAY1: 1, DAY0 | DAY2: 1})
-    assert repack.best_configs(0b111, 2, higher, supply, now) is None
+def test_best_plan_is_none_when_the_booths_already_hold_the_best():
+    now = Counter({((piece(DAY1),), (piece(DAY0 | DAY2),)): 1, ((piece(DAY2),), (piece(DAY0 | DAY1),)): 1})
+    higher = Counter([piece(DAY1), piece(DAY2)])
+    supply = Counter([piece(DAY0 | DAY1), piece(DAY0 | DAY2)])
+    assert repack.best_plan([repack.BoothClass(0, 0b111, 2, now)], higher, supply) is None
+
+
+def test_best_plan_moves_a_higher_application_to_another_class_to_free_the_water_booth():
+    # One water booth and one plain booth, one day. A higher application without needs holds the
+    # water booth; the level's only request needs water. Planned together, the higher one moves.
+    water = repack.BoothClass(WATER, DAY0, 1, Counter({((piece(DAY0),), ()): 1}))
+    plain = repack.BoothClass(0, DAY0, 1, Counter({repack.EMPTY: 1}))
+    plans = repack.best_plan([water, plain], Counter([piece(DAY0)]), Counter([piece(DAY0, WATER)]))
+    assert plans == [Counter({((), (piece(DAY0, WATER),)): 1}), Counter({((piece(DAY0),), ()): 1})]
+
+
+def test_best_plan_on_booths_open_on_late_days_of_a_long_site():
+    # The first case on booths open on days 27-29 of a 30-day site: the DP works on those three
+    # days only (its tables are 2^open days, not 2^30) and the plan comes back in the site's days.
+    def late(m: int) -> repack.Piece:
+        return piece(m << 27)
+
+    now = Counter({((late(DAY1), late(DAY2)), ()): 1, ((), (late(DAY0 | DAY1),)): 1})
+    higher = Counter([late(DAY1), late(DAY2)])
+    supply = Counter([late(DAY0 | DAY1), late(DAY0 | DAY2)])
+    plans = repack.best_plan([repack.BoothClass(0, 0b111 << 27, 2, now)], higher, supply)
+    assert plans == [
+        Counter({((late(DAY1),), (late(DAY0 | DAY2),)): 1, ((late(DAY2),), (late(DAY0 | DAY1),)): 1})
+    ]
 
 
 masks = st.integers(1, 0b1111)
@@ -38,42 +66,46 @@ masks = st.integers(1, 0b1111)
 
 @settings(max_examples=150, deadline=None, derandomize=True)
 @given(
-    st.lists(st.lists(masks, max_size=3), min_size=1, max_size=5),
-    st.lists(masks, max_size=12),
+    st.lists(
+        st.tuples(st.booleans(), st.lists(st.tuples(masks, st.booleans()), max_size=3)),
+        min_size=1,
+        max_size=5,
+    ),
+    st.lists(st.tuples(masks, st.booleans()), max_size=12),
 )
-def test_best_configs_keeps_every_higher_application_and_the_supply(booth_masks, waiting):
-    """Random classes of up to five four-day booths: a plan places every higher application, takes
-    no more of a days mask than the supply, fills every booth with disjoint masks, and gains."""
-    open_days = 0b1111
-    now: Counter = Counter()
+def test_best_plan_keeps_every_higher_application_and_the_supply(booths, waiting):
+    """Random booths (four days, some with water), each its own class, holding higher applications
+    (some needing water): a plan places every higher application on a booth with its needs, takes
+    no more of a piece than the supply, fills every booth with disjoint days, and gains."""
+    classes = []
     higher: Counter = Counter()
-    for held in booth_masks:
+    for has_water, held in booths:
         used, kept = 0, []
-        for m in held:
-            if not m & used:
-                used |= m
-                kept.append(m)
-        now[(tuple(sorted(kept)), ())] += 1
+        for days, needs_water in held:
+            if not days & used and (has_water or not needs_water):
+                used |= days
+                kept.append(piece(days, WATER if needs_water else 0))
+        config = (tuple(sorted(kept)), ())
+        classes.append(repack.BoothClass(WATER if has_water else 0, 0b1111, 1, Counter([config])))
         higher.update(kept)
-    supply = Counter(waiting)
-    plan = repack.best_configs(open_days, len(booth_masks), higher, supply, now)
-    if plan is None:
+    supply = Counter(piece(days, WATER if w else 0) for days, w in waiting)
+    plans = repack.best_plan(classes, higher, supply)
+    if plans is None:
         return
-    assert sum(plan.values()) == len(booth_masks)
     placed_higher: Counter = Counter()
     placed_mine: Counter = Counter()
-    for (hs, mine), n in plan.items():
-        used = 0
-        for m in hs + mine:
-            assert not m & used and not m & ~open_days
-            used |= m
-        for m in hs:
-            placed_higher[m] += n
-        for m in mine:
-            placed_mine[m] += n
+    for booth_class, plan in zip(classes, plans, strict=True):
+        assert plan.total() == booth_class.booths
+        for (hs, mine), n in plan.items():
+            used = 0
+            for p in hs + mine:
+                assert booth_class.fits(p) and not p[1] & used
+                used |= p[1]
+            placed_higher.update({p: n for p in hs})
+            placed_mine.update({p: n for p in mine})
     assert placed_higher == higher
-    assert all(placed_mine[m] <= supply[m] for m in placed_mine)
-    assert level_days(plan) > 0
+    assert all(placed_mine[p] <= supply[p] for p in placed_mine)
+    assert sum(p[1].bit_count() * n for p, n in placed_mine.items()) > 0
 
 
 def test_repack_moves_higher_applications_so_the_lowest_level_gains():
@@ -144,18 +176,3 @@ def test_repack_keeps_the_hard_rules_and_every_higher_application(data):
             assert s.booth_of[a] == b and s.fits_alone(a, b) and not s.app_days[a] & used
             used |= s.app_days[a]
         assert used == s.occ[b]
-
-
-def test_best_configs_on_booths_open_on_late_days_of_a_long_site():
-    # The same two booths as above, open on days 27-29 of a 30-day site: the DP works on those three
-    # days only (its tables are 2^open days, not 2^30) and the plan comes back in the site's days.
-    def late(m: int) -> int:
-        return m << 27
-
-    now = Counter({((late(DAY1), late(DAY2)), ()): 1, ((), (late(DAY0 | DAY1),)): 1})
-    higher = Counter({late(DAY1): 1, late(DAY2): 1})
-    supply = Counter({late(DAY0 | DAY1): 1, late(DAY0 | DAY2): 1})
-    plan = repack.best_configs(late(0b111), 2, higher, supply, now)
-    assert plan == Counter(
-        {((late(DAY1),), (late(DAY0 | DAY2),)): 1, ((late(DAY2),), (late(DAY0 | DAY1),)): 1}
-    )
