@@ -481,13 +481,14 @@ def allocate(instance: Instance) -> Result:
             if not repaired:
                 break
         _fill_holes(s, level, members, budget)
+
         if level == levels[-1]:  # the lowest level: its booth-days hang on the higher ones' layout
             _rehome(s, level, members, [_REHOME_BUDGET])
-        elif any(s.booth_of[a] < 0 for a in members):
+        elif _waits(s, members):
             _rehome(s, level, members, [_REHOME_BUDGET // 5])
-        if any(s.booth_of[a] < 0 for a in members):
+        if _waits(s, members):
             _rehome(s, level, members, [0], wander=min(_WANDER, _WANDER_PER_BOOTH * len(s.booths)))
-        if any(s.booth_of[a] < 0 for a in members):
+        if _waits(s, members):
             _repack(s, level, members)
     _guard_priorities(s, levels, position)
     _exact(s, levels)
@@ -510,6 +511,12 @@ def allocate(instance: Instance) -> Result:
         seconds=time.perf_counter() - started,
         levels=per_level,
     )
+
+
+def _waits(s: _State, members: list[int]) -> bool:
+    """Whether some of these applications is unplaced and its category group's quota has room for
+    it (the ones that do not cannot gain a level anything, so the searches for them are skipped)."""
+    return any(s.booth_of[a] < 0 and s.quota_ok(a) for a in members)
 
 
 def _exact(s: _State, levels: list[int]) -> None:
@@ -1474,7 +1481,14 @@ def _repack(s: _State, level: int, members: list[int]) -> None:
         booths = [b for key in batch for b in by_class[key]]
         if not any(s.avail[b] & ~s.occ[b] for b in booths):
             continue
-        classes, higher, supply = [], Counter(), Counter()
+        newcomers: Counter[repack.Piece] = Counter()  # waiting ones that fit here and their quota
+        for (needs, days), apps in waiting.items():
+            if apps and any(not needs & ~f and not days & ~open_days for f, open_days in batch):
+                fit = len(apps) if not s.limit else sum(1 for a in apps if s.quota_ok(a))
+                newcomers[(needs if together else 0, days)] += fit
+        if not +newcomers:
+            continue  # the level gains only by placing one more
+        classes, higher, supply = [], Counter(), +newcomers
         for f, open_days in batch:
             now: Counter[repack.Config] = Counter(
                 _config(s, b, level, together) for b in by_class[(f, open_days)]
@@ -1486,16 +1500,14 @@ def _repack(s: _State, level: int, members: list[int]) -> None:
                     higher[piece] += n
                 for piece in ls:
                     supply[piece] += n
-        for (needs, days), apps in waiting.items():
-            if apps and any(k.fits((needs, days)) for k in classes):
-                supply[(needs if together else 0, days)] += len(apps)
         plans = repack.best_plan(classes, higher, supply)
         if plans is None:
             continue
         before = s.level_days[level]
         mark = len(s.log)
         _lay_out(s, level, [by_class[key] for key in batch], plans, waiting, needs_of, together)
-        if s.level_days[level] <= before:
+        quotas = all(s.within_quota(s.apps[a].category_group) for a, _b in s.log[mark:])
+        if s.level_days[level] <= before or not quotas:
             touched = {a for a, _b in s.log[mark:] if s.apps[a].priority == level}
             s.undo(mark)
             for a in touched:
@@ -1553,14 +1565,15 @@ def _lay_out(s: _State, level: int, classes: list[list[int]], plans, waiting, ne
                 displaced[_piece(s, x, typed)].append(x)
             else:
                 bisect.insort(waiting[(s.app_needs[x], s.app_days[x])], x, key=s.position.__getitem__)
-    for b, left in redo:
+    given: dict[int, tuple[repack.Piece, ...]] = {}  # booth -> the level's pieces it is to take
+    for b, left in redo:  # every higher application back first: they already count in the quotas
         had = Counter(_piece(s, x, typed) for x in held[b])
         config = max(
             (c for c in left if left[c] > 0),
             key=lambda c: (sum(1 for piece in c[0] + c[1] if had[piece]), c),
         )
         left[config] -= 1
-        higher, mine = config
+        higher, given[b] = config
         for piece in higher:
             x = min(
                 displaced[piece],
@@ -1568,7 +1581,8 @@ def _lay_out(s: _State, level: int, classes: list[list[int]], plans, waiting, ne
             )
             displaced[piece].remove(x)
             s.place(x, b)
-        for piece in mine:
+    for b, _left in redo:
+        for piece in given[b]:
             # its own application, else the first of the piece the plan counted on, else any
             a = next(
                 (

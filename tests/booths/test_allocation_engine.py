@@ -171,6 +171,23 @@ def test_allocate_never_exceeds_a_quota_except_by_pins(instance):
             assert refusal.facts["limit"] == limits[app.category_group]
 
 
+def test_allocate_keeps_quotas_on_ten_day_instances_past_the_exact_step():
+    """Realistic instances too large for the exact step, with category groups (the category's first
+    digit) and two quotas that bind: every search, class re-planning included, keeps them."""
+    import dataclasses
+
+    for apps, booths, seed in ((200, 40, 1), (600, 120, 2), (1200, 240, 3)):
+        instance = generate(apps, booths, 10, seed=seed)
+        grouped = tuple(dataclasses.replace(a, category_group=a.category[0]) for a in instance.applications)
+        instance = dataclasses.replace(instance, applications=grouped, quotas=(("5", 30), ("1", 25)))
+        limits, used = quota_limits(instance), booth_days_per_group(instance, allocate(instance))
+        pinned = defaultdict(int)
+        for a in instance.applications:
+            if a.pinned is not None:
+                pinned[a.category_group] += len(a.days)
+        assert all(used[group] <= max(limit, pinned[group]) for group, limit in limits.items()), used
+
+
 def random_tiny_instance(rng) -> Instance:
     """Up to 3 days × 4 booths × 8 applications, drawn from a seeded generator (no hypothesis)."""
     n_days = rng.randint(1, 3)
