@@ -28,51 +28,45 @@ least 99% of the exact optimum.
 Measured on seed 1, 2-core machine (CPU seconds are the steadier figure):
 
     size    bound  level 3      level 2      level 1        level 0              engine   command
-    small   MILP   23/23 100%   51/51 100%   115/115 100%   156/156 100%         0.19 s   0.7 s, 54 MiB
-    medium  MILP   217/217      759/759      1883/1883      1047/1047 100%       0.11 s   0.7 s, 66 MiB
-    large   LP     2526/2526    9408/9408    22958/22958    3910/3940 99.24%     5.9 s    7.7 s, 150 MiB
+    small   MILP   23/23 100%   51/51 100%   115/115 100%   156/156 100%         0.49 s   1.0 s, 101 MiB
+    medium  MILP   217/217      759/759      1883/1883      1047/1047 100%       0.07 s   0.6 s, 66 MiB
+    large   LP     2526/2526    9408/9408    22958/22958    3923/3940 99.57%     5.6 s    6.8 s, 193 MiB
 
 (command: `manage.py allocate --instance` wall time and peak RSS; most of the small and medium
-command is Django's start-up.) Large, level 0, against the LP bound on other seeds: 2 98.97%
-(5074/5127), 3 99.03% (4991/5040), 4 98.86% (4346/4396), 5 98.95% (5201/5256), 6 99.21%
-(4246/4280), 7 99.02% (3450/3484, level 1 23309), 8 98.44% (5109/5190); levels 1-3 reach their
-bound. Command 6.9-8.3 s wall, 150-157 MiB.
+command is Django's start-up, and on small the engine imports scipy for the class re-planning.)
+Large, level 0, against the LP bound on the other seeds: 2 99.24% (5088/5127), 3 99.54%
+(5017/5040), 4 99.43% (4371/4396), 5 99.22% (5215/5256), 6 99.77% (4270/4280), 7 99.65%
+(3454/3466, level 1 23311/23314), 8 99.17% (5147/5190); levels 1-3 reach their bound but for
+seed 7's 3 booth-days. Engine 4.7-6.2 s, command 5.8-7.5 s wall, 192-202 MiB. Before the class
+re-planning (engine step 6) level 0 was at 98.44-99.24% (seed 8: 5109).
 
 The class bound pools the booths of a class day by day, so it ignores that one application keeps
 one booth on all its days. With 3 or 5 days that costs nothing (the MILP above is the optimum);
 with 10 days it does, and the gap shows on instances small enough for the exact solver over
-concrete booths (--corpus, seeds 1-N, sums per level):
+concrete booths (--corpus, seeds 1-N, sums per level; here the heuristic alone, exact.PAIRS = 0,
+which is what larger instances get):
 
     corpus          level 3      level 2      level 1           level 0           exact / class (level 0)
-    60×12×10, 20    131/131      552/552      1035/1036 99.90%   396/399 99.25%   96.61%
-    100×20×10, 10   151/151      515/515      925/927 99.78%     270/273 98.90%   99.27%
+    60×12×10, 20    131/131      552/552      1036/1036 100%     398/399 99.75%   96.61%
+    100×20×10, 10   151/151      515/515      927/927 100%       267/273 97.80%   99.27%
 
 (engine / exact; the last column is how far the exact optimum of level 0 lies below the class
-bound.) A tighter LP did not close it: a column-generation LP in which each booth class takes
-whole configurations (disjoint sets of requested days, priced by a DP over the days; not kept
-here, it needs highspy) converged on large seed 4 to the same 4396 as the pooled LP; the gap is
-integrality, which no LP bound sees. How much of the large size's 0.8-1.6% lies there is not known.
+bound.) With the exact step (up to 3,000 application-booth pairs, booths.allocation.exact) both
+corpora reach the exact optimum at every level on every instance; it adds 0.3-1 s there, up to
+4.5 s near 3,000 pairs. At 200×40×10 (5,300-5,800 pairs, past the exact step) the engine against
+the exact optimum, seeds 1-6: levels 1-3 exact on every seed (level 1 was 242/247 and 205/213 on
+seeds 4 and 6 before all classes were re-planned in one model), level 0 299/303 (53/54, 29/31,
+29/30 on seeds 1, 4, 6): the lowest level is the one left with what the higher levels' choices
+leave.
 
-Since the engine solves instances of up to 3,000 application-booth pairs exactly
-(booths.allocation.exact), both corpora above now reach the exact optimum at every level on every
-instance; the figures above are the heuristic alone (exact.PAIRS = 0), which is what larger
-instances get. Per instance, the heuristic alone missed a level on 4 of the 20 60×12×10
-instances and 6 of the 10 100×20×10 ones, and on 130×25×10 (seeds 1-6) level 1 by up to 5
-booth-days (102 for 107); the exact solve adds 0.3-1 s there, up to 4.5 s near 3,000 pairs. At
-200×40×10 (5,300-5,800 pairs) it took 13-52 s, so it stops at 3,000.
-
-Large, seed 8, where the lowest level's gap lies: the class bound is 5190, the engine 5109. With
-the higher levels held in the classes where the engine put them (pooled within each class), the
-MILP still reaches 5186; with them held on their booths, about engine + 5. So the gap is the order
-of the higher levels' applications among the booths of one class, not the choice of classes. On
-the 1,317 power booths the pooled class bound is 1111 against the engine's 1067; re-laying the
-class left-edge first (higher levels in 1,270 booths) gives 1044, and an exhaustive search of
-two-booth swaps gained 2 booth-days in 9 s.
-
---given-higher splits a gap into the lowest level's packing and the higher levels' layout: with
-the higher levels left on the booths where the engine put them, the exact best for level 0
-(booths grouped by the days still free on them) was 3917 / 5088 / 4997 / 4357 / 4255 / 3457 /
-5114 on seeds 1-4 and 6-8 before the plateau search, which the engine reached to 99.64-99.92%.
+Where the large size's last gap lies (seed 8): the engine's moves change one or two booths at a
+time; with the higher levels held on their booths the exact best for level 0 was the engine's +5,
+and with them held in their classes (pooled) 5186 against the bound's 5190. So the gap was which
+higher applications share a booth: a higher application on days 1-9 leaves day 0, which only
+one-day requests fill, and those run out. Re-planning each class by configurations (repack.py:
+column generation, then a MILP over the configurations found) takes level 0 from 5109 to 5147; a
+model of all classes at once reached 5189.9 in its LP (5189 in the MILP over its configurations) but
+took 330 s for ten rounds on 4,000 booths, so above 200 booths the engine plans class by class.
 """
 
 from __future__ import annotations

@@ -61,7 +61,7 @@ How it works (ALLOCATION_INSTANCE.md has the rules it keeps):
    in one model, so a higher application may also change class; above, class by class. On ten-day
    instances a level's last booth-days depend on which applications share a booth, which moves of
    one or two booths do not reach (200 × 40 × 10: level 1 from 242 and 205 to the exact 247 and
-   213; large: the lowest level +14 to +39 booth-days). The plan is laid out (booths holding one
+   213; large: the lowest level +4 to +38 booth-days). The plan is laid out (booths holding one
    of its configurations keep it), days still free on the changed booths take what fits, and it
    stands only when the level gains.
 7. Priority guard. While an unplaced application could take a booth by displacing only applications
