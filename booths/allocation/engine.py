@@ -57,8 +57,9 @@ How it works (ALLOCATION_INSTANCE.md has the rules it keeps):
    each configuration: a set of pieces (needs, days) with disjoint days, some the higher levels'
    applications (every one stays), the rest this level's. booths.allocation.repack finds the plan
    that gives the level the most booth-days (column generation over configurations, HiGHS LP and
-   a node-capped MILP, counted rounds, no clock). Up to _TOGETHER booths all classes are planned
-   in one model, so a higher application may also change class; above, class by class. On ten-day
+   a node-capped MILP, counted rounds, no clock). Up to _TOGETHER (200) booths all classes are
+   planned in one model, so a higher application may also change class; above, class by class;
+   booths open on more than repack.DAYS (12) days are left as they are. On ten-day
    instances a level's last booth-days depend on which applications share a booth, which moves of
    one or two booths do not reach (200 × 40 × 10: level 1 from 242 and 205 to the exact 247 and
    213; large: the lowest level +4 to +38 booth-days). The plan is laid out (booths holding one
