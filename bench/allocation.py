@@ -30,14 +30,14 @@ Measured on seed 1, 2-core machine (CPU seconds are the steadier figure):
     size    bound  level 3      level 2      level 1        level 0              engine   command
     small   MILP   23/23 100%   51/51 100%   115/115 100%   156/156 100%         0.49 s   1.0 s, 101 MiB
     medium  MILP   217/217      759/759      1883/1883      1047/1047 100%       0.07 s   0.6 s, 66 MiB
-    large   LP     2526/2526    9408/9408    22958/22958    3923/3940 99.57%     5.6 s    6.8 s, 193 MiB
+    large   LP     2526/2526    9408/9408    22958/22958    3924/3940 99.59%     6.6 s    7.1 s, 196 MiB
 
 (command: `manage.py allocate --instance` wall time and peak RSS; most of the small and medium
 command is Django's start-up, and on small the engine imports scipy for the class re-planning.)
-Large, level 0, against the LP bound on the other seeds: 2 99.24% (5088/5127), 3 99.54%
-(5017/5040), 4 99.43% (4371/4396), 5 99.22% (5215/5256), 6 99.77% (4270/4280), 7 99.65%
-(3454/3466, level 1 23311/23314), 8 99.17% (5147/5190); levels 1-3 reach their bound but for
-seed 7's 3 booth-days. Engine 4.7-6.2 s, command 5.8-7.5 s wall, 192-202 MiB. Before the class
+Large, level 0, against the LP bound on the other seeds: 2 99.26% (5089/5127), 3 99.56%
+(5018/5040), 4 99.43% (4371/4396), 5 99.24% (5216/5256), 6 99.77% (4270/4280), 7 99.57%
+(3451/3466, level 1 23311/23314), 8 99.17% (5147/5190); levels 1-3 reach their bound but for
+seed 7's 3 booth-days. Engine 5.1-6.6 s, command 7.0-8.2 s wall, 192-201 MiB. Before the class
 re-planning (engine step 6) level 0 was at 98.44-99.24% (seed 8: 5109).
 
 The class bound pools the booths of a class day by day, so it ignores that one application keeps
