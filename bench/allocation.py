@@ -48,7 +48,7 @@ which is what larger instances get):
 
     corpus          level 3      level 2      level 1           level 0           exact / class (level 0)
     60×12×10, 20    131/131      552/552      1036/1036 100%     398/399 99.75%   96.61%
-    100×20×10, 10   151/151      515/515      927/927 100%       267/273 97.80%   99.27%
+    100×20×10, 10   151/151      515/515      927/927 100%       272/273 99.63%   99.27%
 
 (engine / exact; the last column is how far the exact optimum of level 0 lies below the class
 bound.) With the exact step (up to 3,000 application-booth pairs, booths.allocation.exact) both
