@@ -968,23 +968,31 @@ _REHOME_LOOK = 2
 _REHOME_SUBSET = 5
 
 
+def _level_pools(s: _State, members: list[int]):
+    """A pool for every (needs, days, category group) of the level, placed or not, holding its
+    unplaced applications in members' order (lottery order within a pool); and days -> the (needs,
+    group) of its pools. Set as s.pools, the state keeps the pools up to date as it places and
+    unplaces the level's applications."""
+    pools: dict[tuple[int, int, str], list[int]] = defaultdict(list)
+    for a in members:
+        pool = pools[(s.app_needs[a], s.app_days[a], s.apps[a].category_group)]
+        if s.booth_of[a] < 0:
+            pool.append(a)
+    by_days: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for needs, days, group in sorted(pools):
+        by_days[days].append((needs, group))
+    return pools, by_days
+
+
 def _rehome(s: _State, level: int, members: list[int], budget: list[int], wander: int = 0) -> None:
     """Booths with free days: move some of their higher-level applications to other booths whose
     days are held only by this level (or free), and re-tile the booths' days with this level's
     applications (waiting ones and the ones that gave way), when this level gains booth-days.
     With wander, then that many tries of the plateau search (_wander)."""
-    pools: dict[tuple[int, int, str], list[int]] = defaultdict(list)
-    for a in members:
-        key = (s.app_needs[a], s.app_days[a], s.apps[a].category_group)
-        waiting = pools[key]  # every pattern of the level gets a pool, placed or not
-        if s.booth_of[a] < 0:
-            waiting.append(a)
+    pools, by_days = _level_pools(s, members)
     if not pools:
         return
     s.pools, s.level = pools, level
-    by_days: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for needs, days, group in sorted(pools):
-        by_days[days].append((needs, group))
     feats = sorted(set(s.feat))
     avail_masks: dict[int, set[int]] = {}
 
@@ -1454,8 +1462,8 @@ def _repack(s: _State, level: int, members: list[int]) -> None:
     which of this level's fill it. Up to _TOGETHER booths, all classes in one model, so a higher
     application may change class; above, class by class (one model for all is too slow there). A
     plan is laid out (booths holding one of its configurations keep it; the others take the rest,
-    the one closest to what they held first) and stands only when this level gains booth-days; the
-    higher levels keep every application, though some may change booths."""
+    the one closest to what they held first) and stands only when this level gains booth-days and
+    the quotas hold; the higher levels keep every application, though some may change booths."""
     by_class: dict[tuple[int, int], list[int]] = defaultdict(list)
     for b in range(len(s.booths)):
         pins = 0
@@ -1465,58 +1473,47 @@ def _repack(s: _State, level: int, members: list[int]) -> None:
         open_days = s.avail[b] & ~pins
         if 0 < open_days.bit_count() <= repack.DAYS:
             by_class[(s.feat[b], open_days)].append(b)
-    waiting: dict[repack.Piece, list[int]] = defaultdict(list)  # in lottery order
-    for a in sorted(members, key=s.position.__getitem__):
-        if s.booth_of[a] < 0:
-            waiting[(s.app_needs[a], s.app_days[a])].append(a)
-    needs_of: dict[int, list[int]] = defaultdict(list)  # days -> the needs waiting ones may have
-    for needs, days in sorted({(s.app_needs[a], s.app_days[a]) for a in members}):
-        needs_of[days].append(needs)
     keys = sorted(by_class, key=lambda key: (-len(by_class[key]), key))
     together = len(s.booths) <= _TOGETHER
     if together:
         batches = [keys]
     else:  # one booth alone is already tiled exactly by the hole filling
         batches = [[key] for key in keys if len(by_class[key]) > 1]
-    for batch in batches:
-        booths = [b for key in batch for b in by_class[key]]
-        if not any(s.avail[b] & ~s.occ[b] for b in booths):
-            continue
-        newcomers: Counter[repack.Piece] = Counter()  # waiting ones that fit here and their quota
-        for (needs, days), apps in waiting.items():
-            if apps and any(not needs & ~f and not days & ~open_days for f, open_days in batch):
-                fit = len(apps) if not s.limit else sum(1 for a in apps if s.quota_ok(a))
-                newcomers[(needs if together else 0, days)] += fit
-        if not +newcomers:
-            continue  # the level gains only by placing one more
-        classes, higher, supply = [], Counter(), +newcomers
-        for f, open_days in batch:
-            now: Counter[repack.Config] = Counter(
-                _config(s, b, level, together) for b in by_class[(f, open_days)]
-            )
-            booth_class = repack.BoothClass(f, open_days, len(by_class[(f, open_days)]), now)
-            classes.append(booth_class)
-            for (hs, ls), n in now.items():
-                for piece in hs:
-                    higher[piece] += n
-                for piece in ls:
-                    supply[piece] += n
-        plans = repack.best_plan(classes, higher, supply)
-        if plans is None:
-            continue
-        before = s.level_days[level]
-        mark = len(s.log)
-        _lay_out(s, level, [by_class[key] for key in batch], plans, waiting, needs_of, together)
-        quotas = all(s.within_quota(s.apps[a].category_group) for a, _b in s.log[mark:])
-        if s.level_days[level] <= before or not quotas:
-            touched = {a for a, _b in s.log[mark:] if s.apps[a].priority == level}
-            s.undo(mark)
-            for a in touched:
-                pool = waiting[(s.app_needs[a], s.app_days[a])]
-                if s.booth_of[a] >= 0 and a in pool:
-                    pool.remove(a)
-                elif s.booth_of[a] < 0 and a not in pool:
-                    bisect.insort(pool, a, key=s.position.__getitem__)
+    pools, by_days = _level_pools(s, members)
+    s.pools, s.level, s.pool_needs = pools, level, by_days
+    try:
+        for batch in batches:
+            booths = [b for key in batch for b in by_class[key]]
+            if not any(s.avail[b] & ~s.occ[b] for b in booths):
+                continue
+            newcomers: Counter[repack.Piece] = Counter()  # waiting ones that fit here and their quota
+            for (needs, days, _group), pool in pools.items():
+                if pool and s.quota_ok(pool[0]) and any(not needs & ~f and not days & ~o for f, o in batch):
+                    newcomers[(needs if together else 0, days)] += len(pool)
+            if not newcomers:
+                continue  # the level gains only by placing one more
+            classes, higher, supply = [], Counter(), newcomers
+            for f, open_days in batch:
+                now: Counter[repack.Config] = Counter(
+                    _config(s, b, level, together) for b in by_class[(f, open_days)]
+                )
+                classes.append(repack.BoothClass(f, open_days, len(by_class[(f, open_days)]), now))
+                for (hs, ls), n in now.items():
+                    for piece in hs:
+                        higher[piece] += n
+                    for piece in ls:
+                        supply[piece] += n
+            plans = repack.best_plan(classes, higher, supply)
+            if plans is None:
+                continue
+            before = s.level_days[level]
+            mark = len(s.log)
+            _lay_out(s, level, [by_class[key] for key in batch], plans, by_days, together)
+            quotas = all(s.within_quota(s.apps[a].category_group) for a, _b in s.log[mark:])
+            if s.level_days[level] <= before or not quotas:
+                s.undo(mark)
+    finally:
+        s.pools = None
     s.log.clear()
 
 
@@ -1539,13 +1536,14 @@ def _piece(s: _State, x: int, typed: bool) -> repack.Piece:
     return (s.app_needs[x] if typed else 0, s.app_days[x])
 
 
-def _lay_out(s: _State, level: int, classes: list[list[int]], plans, waiting, needs_of, typed) -> None:
-    """Put each class's plan on its booths: a booth that holds one of its configurations keeps it;
-    the others are emptied (pins stay) and each takes the remaining configuration sharing most
-    pieces with what it held: its own applications first, then displaced higher ones (fewest
-    preferences missed there, then the lottery), then this level's waiting ones: of the piece
-    (needs, days) the plan counted on when one waits, else any that fits (most needs, lottery).
-    Days still free on those booths then take the longest waiting requests that fit."""
+def _lay_out(s: _State, level: int, classes: list[list[int]], plans, by_days, typed: bool) -> None:
+    """Put each class's plan on its booths (the level's pools open in s.pools): a booth that holds
+    one of its configurations keeps it; the others are emptied (pins stay) and each takes the
+    remaining configuration sharing most pieces with what it held: the higher applications first
+    (they already count in their quotas), its own before displaced ones (fewest preferences missed
+    there, then the lottery); then this level's, its own first, else a waiting one (_take) with
+    the needs the plan counted on when typed. Days still free on those booths are filled last as
+    in the hole filling (_refill): the plan is the best over the configurations found, not all."""
     redo: list[tuple[int, Counter]] = []
     for booths, plan in zip(classes, plans, strict=True):
         left = Counter(plan)
@@ -1559,15 +1557,12 @@ def _lay_out(s: _State, level: int, classes: list[list[int]], plans, waiting, ne
     displaced: dict[repack.Piece, list[int]] = defaultdict(list)  # higher ones off their booth
     for b, _left in redo:
         for x in held[b]:
-            if s.pinned[x]:
-                continue
-            s.unplace(x)
-            if s.apps[x].priority > level:
-                displaced[_piece(s, x, typed)].append(x)
-            else:
-                bisect.insort(waiting[(s.app_needs[x], s.app_days[x])], x, key=s.position.__getitem__)
+            if not s.pinned[x]:
+                s.unplace(x)
+                if s.apps[x].priority > level:
+                    displaced[_piece(s, x, typed)].append(x)
     given: dict[int, tuple[repack.Piece, ...]] = {}  # booth -> the level's pieces it is to take
-    for b, left in redo:  # every higher application back first: they already count in the quotas
+    for b, left in redo:
         had = Counter(_piece(s, x, typed) for x in held[b])
         config = max(
             (c for c in left if left[c] > 0),
@@ -1583,60 +1578,14 @@ def _lay_out(s: _State, level: int, classes: list[list[int]], plans, waiting, ne
             displaced[piece].remove(x)
             s.place(x, b)
     for b, _left in redo:
-        for piece in given[b]:
-            # its own application, else the first of the piece the plan counted on, else any
-            a = next(
-                (
-                    x
-                    for x in held[b]
-                    if s.apps[x].priority == level
-                    and s.booth_of[x] < 0
-                    and _piece(s, x, typed) == piece
-                    and s.quota_ok(x)
-                ),
-                -1,
-            )
+        for needs, days in given[b]:
+            own = (x for x in held[b] if s.booth_of[x] < 0 and _piece(s, x, typed) == (needs, days))
+            a = next((x for x in own if s.apps[x].priority == level and s.quota_ok(x)), -1)
             if a < 0 and typed:
-                a = next((x for x in waiting[piece] if s.quota_ok(x)), -1)
+                a = _take(s, s.pools, by_days, needs, days)
             if a < 0:
-                a = _waiting_for(s, waiting, needs_of, s.feat[b], piece[1])
+                a = _take(s, s.pools, by_days, s.feat[b], days)
             if a >= 0:
-                waiting[(s.app_needs[a], s.app_days[a])].remove(a)
                 s.place(a, b)
-    for b, _left in redo:  # the plan is the best over the configurations found, not over all
-        free = s.avail[b] & ~s.occ[b]
-        while free:
-            a = next(
-                (a for m in _submasks(free) if (a := _waiting_for(s, waiting, needs_of, s.feat[b], m)) >= 0),
-                -1,
-            )
-            if a < 0:
-                break
-            waiting[(s.app_needs[a], s.app_days[a])].remove(a)
-            s.place(a, b)
-            free &= ~s.app_days[a]
-
-
-def _submasks(mask: int) -> list[int]:
-    """The non-empty masks inside mask, most days first."""
-    found, sub = [], mask
-    while sub:
-        found.append(sub)
-        sub = (sub - 1) & mask
-    return sorted(found, key=lambda m: (-m.bit_count(), m))
-
-
-def _waiting_for(s: _State, waiting, needs_of, f: int, m: int) -> int:
-    """The waiting application with days m that fits features f and its quota: most needs, then
-    the lottery; -1 if none."""
-    best, best_key = -1, None
-    for needs in needs_of[m]:
-        if needs & ~f:
-            continue
-        for a in waiting.get((needs, m), ()):
-            if s.quota_ok(a):
-                key = (-needs.bit_count(), s.position[a])
-                if best_key is None or key < best_key:
-                    best, best_key = a, key
-                break
-    return best
+    for b, _left in redo:
+        _refill(s, b, [_HOLE_BUDGET])

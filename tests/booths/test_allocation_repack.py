@@ -176,3 +176,23 @@ def test_repack_keeps_the_hard_rules_and_every_higher_application(data):
             assert s.booth_of[a] == b and s.fits_alone(a, b) and not s.app_days[a] & used
             used |= s.app_days[a]
         assert used == s.occ[b]
+
+
+def test_repack_fills_what_a_plan_leaves_free(monkeypatch):
+    """A plan is the best over the configurations found, not over all: days it leaves free on the
+    booths it changes take what waits, as the hole filling would (else the priority guard later
+    gives them to a higher level at the lower one's cost). Here the plan puts only the day-0
+    request on B1; day 1 must still take the day-1 request."""
+    booths = (BoothIn("B0"), BoothIn("B1"))
+    apps = (
+        ApplicationIn("h", days=(0, 1), priority=1),
+        ApplicationIn("l0", days=(0,)),
+        ApplicationIn("l1", days=(1,)),
+    )
+    s = engine._State(Instance(("d0", "d1"), booths, apps))
+    s.place(0, 0)
+    poor = [Counter({((piece(0b11),), ()): 1, ((), (piece(0b01),)): 1})]
+    monkeypatch.setattr(repack, "best_plan", lambda classes, higher, supply: poor)
+    engine._repack(s, 0, [1, 2])
+    assert s.booth_of == [0, 1, 1]
+    assert s.level_days[0] == 2
