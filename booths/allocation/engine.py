@@ -58,13 +58,15 @@ How it works (ALLOCATION_INSTANCE.md has the rules it keeps):
    applications (every one stays), the rest this level's. booths.allocation.repack finds the plan
    that gives the level the most booth-days (column generation over configurations, HiGHS LP and
    a node-capped MILP, counted rounds, no clock). Up to _TOGETHER (200) booths all classes are
-   planned in one model, so a higher application may also change class; above, class by class;
-   booths open on more than repack.DAYS (12) days are left as they are. On ten-day
-   instances a level's last booth-days depend on which applications share a booth, which moves of
-   one or two booths do not reach (200 × 40 × 10: level 1 from 242 and 205 to the exact 247 and
-   213; large: the lowest level +4 to +38 booth-days). The plan is laid out (booths holding one
-   of its configurations keep it), days still free on the changed booths take what fits, and it
-   stands only when the level gains.
+   planned in one model, so a higher application may also change class, and a higher level with
+   applications waiting may exchange some of its placed ones for them as long as it keeps its
+   booth-days; above, class by class; booths open on more than repack.DAYS (12) days are left as
+   they are. On ten-day instances a level's last booth-days depend on which applications share
+   a booth, which moves of one or two booths do not reach (200 × 40 × 10: level 1 from 242 and
+   205 to the exact 247 and 213, and with the exchange level 0 from 53 and 29 to the exact 54
+   and 31; large: the lowest level +4 to +38 booth-days). The plan is laid out (booths holding
+   one of its configurations keep it), days still free on the changed booths take what fits, and
+   it stands only when the level gains and no higher level loses.
 7. Priority guard. While an unplaced application could take a booth by displacing only applications
    of lower priority (no pins), with its quota counting what they give back, it does; the
    displaced ones look for another free booth.
@@ -1460,10 +1462,11 @@ def _repack(s: _State, level: int, members: list[int]) -> None:
     """Classes of interchangeable booths (same features, same days open beside pins) re-planned by
     configurations (booths.allocation.repack): which higher-level applications share a booth, and
     which of this level's fill it. Up to _TOGETHER booths, all classes in one model, so a higher
-    application may change class; above, class by class (one model for all is too slow there). A
-    plan is laid out (booths holding one of its configurations keep it; the others take the rest,
-    the one closest to what they held first) and stands only when this level gains booth-days and
-    the quotas hold; the higher levels keep every application, though some may change booths."""
+    application may change class, or give way to a waiting one of its level (spare) when that
+    level keeps its booth-days; above, class by class (one model for all is too slow there) and
+    every higher application stays. A plan is laid out (booths holding one of its configurations
+    keep it; the others take the rest, the one closest to what they held first) and stands only
+    when this level gains booth-days, no higher level loses any and the quotas hold."""
     by_class: dict[tuple[int, int], list[int]] = defaultdict(list)
     for b in range(len(s.booths)):
         pins = 0
@@ -1493,6 +1496,16 @@ def _repack(s: _State, level: int, members: list[int]) -> None:
             if not newcomers:
                 continue  # the level gains only by placing one more
             classes, higher, supply = [], Counter(), newcomers
+            spare: dict[repack.Higher, list[int]] = defaultdict(list)  # waiting higher ones, by piece
+            if together:  # a higher application may give way to a waiting one of its level
+                for a in range(len(s.apps)):
+                    if s.booth_of[a] < 0 and s.apps[a].priority > level and s.quota_ok(a):
+                        piece = _higher_piece(s, a, together)
+                        if any(not piece[0] & ~f and not piece[1] & ~o for f, o in batch):
+                            spare[piece].append(a)
+                            higher[piece] += 1
+                for pool in spare.values():
+                    pool.sort(key=lambda a: s.position[a])
             for f, open_days in batch:
                 now: Counter[repack.Config] = Counter(
                     _config(s, b, level, together) for b in by_class[(f, open_days)]
@@ -1506,11 +1519,12 @@ def _repack(s: _State, level: int, members: list[int]) -> None:
             plans = repack.best_plan(classes, higher, supply)
             if plans is None:
                 continue
-            before = s.level_days[level]
+            before = Counter(s.level_days)
             mark = len(s.log)
-            _lay_out(s, level, [by_class[key] for key in batch], plans, by_days, together)
+            _lay_out(s, level, [by_class[key] for key in batch], plans, by_days, together, spare)
             quotas = all(s.within_quota(s.apps[a].category_group) for a, _b in s.log[mark:])
-            if s.level_days[level] <= before or not quotas:
+            kept = all(s.level_days[x] >= days for x, days in before.items() if x > level)
+            if s.level_days[level] <= before[level] or not quotas or not kept:
                 s.undo(mark)
     finally:
         s.pools = None
@@ -1528,7 +1542,10 @@ def _config(s: _State, b: int, level: int, typed: bool) -> repack.Config:
     higher, mine = [], []
     for x in s.occupants[b]:
         if not s.pinned[x]:
-            (higher if s.apps[x].priority > level else mine).append(_piece(s, x, typed))
+            if s.apps[x].priority > level:
+                higher.append(_higher_piece(s, x, typed))
+            else:
+                mine.append(_piece(s, x, typed))
     return tuple(sorted(higher)), tuple(sorted(mine))
 
 
@@ -1536,12 +1553,16 @@ def _piece(s: _State, x: int, typed: bool) -> repack.Piece:
     return (s.app_needs[x] if typed else 0, s.app_days[x])
 
 
-def _lay_out(s: _State, level: int, classes: list[list[int]], plans, by_days, typed: bool) -> None:
+def _higher_piece(s: _State, x: int, typed: bool) -> repack.Higher:
+    return (*_piece(s, x, typed), s.apps[x].priority)
+
+
+def _lay_out(s: _State, level: int, classes: list[list[int]], plans, by_days, typed: bool, spare) -> None:
     """Put each class's plan on its booths (the level's pools open in s.pools): a booth that holds
     one of its configurations keeps it; the others are emptied (pins stay) and each takes the
     remaining configuration sharing most pieces with what it held: the higher applications first
     (they already count in their quotas), its own before displaced ones (fewest preferences missed
-    there, then the lottery); then this level's, its own first, else a waiting one (_take) with
+    there, then the lottery), else a waiting one from spare (lottery order); then this level's, its own first, else a waiting one (_take) with
     the needs the plan counted on when typed. Days still free on those booths are filled last as
     in the hole filling (_refill): the plan is the best over the configurations found, not all."""
     redo: list[tuple[int, Counter]] = []
@@ -1554,16 +1575,17 @@ def _lay_out(s: _State, level: int, classes: list[list[int]], plans, by_days, ty
             else:
                 redo.append((b, left))
     held = {b: list(s.occupants[b]) for b, _left in redo}
-    displaced: dict[repack.Piece, list[int]] = defaultdict(list)  # higher ones off their booth
+    displaced: dict[repack.Higher, list[int]] = defaultdict(list)  # higher ones off their booth
     for b, _left in redo:
         for x in held[b]:
             if not s.pinned[x]:
                 s.unplace(x)
                 if s.apps[x].priority > level:
-                    displaced[_piece(s, x, typed)].append(x)
+                    displaced[_higher_piece(s, x, typed)].append(x)
     given: dict[int, tuple[repack.Piece, ...]] = {}  # booth -> the level's pieces it is to take
     for b, left in redo:
         had = Counter(_piece(s, x, typed) for x in held[b])
+        had.update(_higher_piece(s, x, typed) for x in held[b])
         config = max(
             (c for c in left if left[c] > 0),
             key=lambda c: (sum(1 for piece in c[0] + c[1] if had[piece]), c),
@@ -1571,11 +1593,16 @@ def _lay_out(s: _State, level: int, classes: list[list[int]], plans, by_days, ty
         left[config] -= 1
         higher, given[b] = config
         for piece in higher:
-            x = min(
-                displaced[piece],
-                key=lambda x: (x not in held[b], _misses(s.apps[x], *s.zt[b]), s.position[x]),
-            )
-            displaced[piece].remove(x)
+            if displaced[piece]:
+                x = min(
+                    displaced[piece],
+                    key=lambda x: (x not in held[b], _misses(s.apps[x], *s.zt[b]), s.position[x]),
+                )
+                displaced[piece].remove(x)
+            else:  # one waiting takes the place of one the plan left out (its level keeps its days)
+                x = next((x for x in spare.get(piece, ()) if s.booth_of[x] < 0 and s.quota_ok(x)), -1)
+                if x < 0:
+                    continue
             s.place(x, b)
     for b, _left in redo:
         for needs, days in given[b]:

@@ -8,9 +8,10 @@ module re-plans whole classes of interchangeable booths (same features, same day
 A piece is an application's (needs, days) as bit masks. A configuration is what one booth holds: a
 set of pieces with pairwise disjoint days, some of them higher levels' applications and the rest the
 level's. The model picks how many booths of each class take each configuration so that every
-higher application is on some booth that has its needs, the level takes no more pieces of a kind
-than it has (waiting or already placed), no class uses more booths than it has, and the level's
-booth-days are the most: Gilmore-Gomory column generation (HiGHS solves the LP over the
+higher application is on some booth that has its needs (or, at a higher level with applications
+waiting, that level keeps at least its booth-days, so it may exchange placed applications for
+waiting ones), the level takes no more pieces of a kind than it has (waiting or already placed),
+no class uses more booths than it has, and the level's booth-days are the most: Gilmore-Gomory column generation (HiGHS solves the LP over the
 configurations found so far; its duals price new ones, the best per class by a DP over the subsets
 of the class's open days), then a node-capped MILP over the configurations found. The work is
 counted in rounds and nodes, never in seconds, so the result is the same on a second run.
@@ -33,7 +34,8 @@ _NODES = 500
 _ALL = 1500
 
 Piece = tuple[int, int]  # (needs, days)
-Config = tuple[tuple[Piece, ...], tuple[Piece, ...]]  # (higher levels' pieces, the level's), sorted
+Higher = tuple[int, int, int]  # a higher level's piece: (needs, days, level)
+Config = tuple[tuple[Higher, ...], tuple[Piece, ...]]  # (higher levels' pieces, the level's), sorted
 EMPTY: Config = ((), ())
 
 
@@ -44,8 +46,8 @@ class BoothClass:
     booths: int
     now: Counter  # Config -> booths holding it now (they add up to booths)
 
-    def fits(self, piece: Piece) -> bool:
-        needs, days = piece
+    def fits(self, piece: Piece | Higher) -> bool:
+        needs, days = piece[0], piece[1]
         return not needs & ~self.features and not days & ~self.open_days
 
 
@@ -53,33 +55,54 @@ def best_plan(classes: list[BoothClass], higher: Counter, supply: Counter) -> li
     """Per class, how many of its booths take each configuration (EMPTY included), when that gives
     the level more booth-days than the configurations held now; else None.
 
-    higher: piece -> higher applications with it, all of which stay (each in a class that fits);
-    supply: piece -> the level's applications with it that may be placed (waiting, or now on these
-    classes' booths)."""
+    higher: higher piece -> the higher applications with it that may be on these booths: the ones on
+    them now and any waiting ones. A higher level with none waiting keeps every application (each in
+    a class that fits it); one with some waiting may exchange applications, but keeps at least the
+    booth-days it holds on these booths now. supply: piece -> the level's applications with it that may be placed
+    (waiting, or now on these classes' booths)."""
     import numpy as np
     from scipy.optimize import Bounds, LinearConstraint, linprog, milp
     from scipy.sparse import csc_matrix
 
     current = sum(_days(c[1]) * n for k in classes for c, n in k.now.items())
+    held: Counter = Counter()  # the higher pieces on these booths now
+    for k in classes:
+        for (hs, _ls), n in k.now.items():
+            for piece in hs:
+                held[piece] += n
     if not supply:
         return None
-    if len(classes) == 1 and _pooled(classes[0], higher, supply) < current + 1 - 1e-6:
+    if len(classes) == 1 and held == higher and _pooled(classes[0], higher, supply) < current + 1 - 1e-6:
         return None  # not even the day-by-day bound leaves room for one more booth-day (cheap to
         # know for one class; over many, that LP costs as much as the model)
     high, low = sorted(higher), sorted(supply)
+    levels = sorted({p[2] for p in high if higher[p] > held[p]})  # the ones with someone waiting
+    held_days = Counter()
+    for (_needs, days, level), n in held.items():
+        held_days[level] += days.bit_count() * n
     n_classes = len(classes)
     row = {("h", p): n_classes + i for i, p in enumerate(high)}
     row.update({("l", p): n_classes + len(high) + i for i, p in enumerate(low)})
-    # rows: booths per class (<=), higher pieces (==), the level's pieces (<=)
-    lower = np.concatenate(
-        [np.full(n_classes, -np.inf), [higher[p] for p in high], np.full(len(low), -np.inf)]
-    )
-    upper = np.concatenate([[k.booths for k in classes], [higher[p] for p in high], [supply[p] for p in low]])
-    eq = np.isfinite(lower)
+    row.update({("v", level): n_classes + len(high) + len(low) + i for i, level in enumerate(levels)})
+    # rows: booths per class (<=); higher pieces, == at a level with none waiting (each stays), else
+    # <=; the level's pieces (<=); minus the booth-days of each higher level with someone waiting
+    # (<=: it keeps at least what it holds now)
+    upper = np.concatenate(
+        [
+            [k.booths for k in classes],
+            [higher[p] for p in high],
+            [supply[p] for p in low],
+            [-held_days[level] for level in levels],
+        ]
+    ).astype(float)
+    eq = np.zeros(len(upper), dtype=bool)
+    eq[n_classes : n_classes + len(high)] = [p[2] not in levels for p in high]
+    lower = np.where(eq, upper, -np.inf)
     columns: list[tuple[int, Config]] = []
     seen: set[tuple[int, Config]] = set()
     rows: list[int] = []
     cols: list[int] = []
+    data: list[float] = []
     values: list[int] = []
 
     def add(k: int, config: Config) -> None:
@@ -89,10 +112,12 @@ def best_plan(classes: list[BoothClass], higher: Counter, supply: Counter) -> li
         seen.add((k, config))
         columns.append((k, config))
         hs, ls = config
-        rows.append(k)
-        rows.extend(row[("h", p)] for p in hs)
-        rows.extend(row[("l", p)] for p in ls)
-        cols.extend([j] * (1 + len(hs) + len(ls)))
+        entries = [(k, 1.0)] + [(row[("h", p)], 1.0) for p in hs] + [(row[("l", p)], 1.0) for p in ls]
+        entries += [(row[("v", p[2])], -float(p[1].bit_count())) for p in hs if ("v", p[2]) in row]
+        for r, v in entries:
+            rows.append(r)
+            cols.append(j)
+            data.append(v)
         values.append(_days(ls))
 
     for k, booth_class in enumerate(classes):
@@ -102,7 +127,7 @@ def best_plan(classes: list[BoothClass], higher: Counter, supply: Counter) -> li
     pricers = [_Pricer(booth_class, high, low) for booth_class in classes]
 
     def matrix():
-        return csc_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(lower), len(columns)))
+        return csc_matrix((data, (rows, cols)), shape=(len(upper), len(columns)))
 
     for _ in range(_ROUNDS):
         a = matrix()
@@ -117,15 +142,18 @@ def best_plan(classes: list[BoothClass], higher: Counter, supply: Counter) -> li
         )
         if res.status != 0:
             return None
-        dual_ub = -res.ineqlin.marginals  # the classes' booths, then the level's pieces
-        dual_eq = -res.eqlin.marginals if eq.any() else np.zeros(0)
-        dual_high = dict(zip(high, dual_eq, strict=True))
-        dual_low = dict(zip(low, dual_ub[n_classes:], strict=True))
+        dual = np.zeros(len(upper))  # each row's price per unit
+        dual[~eq] = -res.ineqlin.marginals
+        if eq.any():
+            dual[eq] = -res.eqlin.marginals
+        dual_high = dict(zip(high, dual[n_classes : n_classes + len(high)], strict=True))
+        dual_low = dict(zip(low, dual[n_classes + len(high) : n_classes + len(high) + len(low)], strict=True))
+        dual_level = Counter(dict(zip(levels, dual[n_classes + len(high) + len(low) :], strict=True)))
         fresh = sorted(
-            (dual_ub[k] - worth, k, config)
+            (dual[k] - worth, k, config)
             for k, pricer in enumerate(pricers)
-            for worth, config in pricer.best(dual_high, dual_low, _NEW)
-            if worth - dual_ub[k] > 1e-6 and (k, config) not in seen
+            for worth, config in pricer.best(dual_high, dual_low, dual_level, _NEW)
+            if worth - dual[k] > 1e-6 and (k, config) not in seen
         )
         if not fresh:
             break  # no configuration prices above a booth: the LP is optimal
@@ -172,7 +200,7 @@ def _pooled(booth_class: BoothClass, higher: Counter, supply: Counter) -> float:
     from scipy.sparse import csc_matrix
 
     days = [d for d in range(booth_class.open_days.bit_length()) if booth_class.open_days >> d & 1]
-    taken = [sum(n for (_needs, m), n in higher.items() if m >> d & 1) for d in days]
+    taken = [sum(n for (_needs, m, _level), n in higher.items() if m >> d & 1) for d in days]
     pieces = sorted(supply)
     rows, cols = [], []
     for j, (_needs, m) in enumerate(pieces):
@@ -194,7 +222,7 @@ class _Pricer:
     """The best configurations of one class for given duals: its open days renumbered 0..n-1, each
     piece that fits it as a mask over those, and the shared DP tables for n days."""
 
-    def __init__(self, booth_class: BoothClass, high: list[Piece], low: list[Piece]) -> None:
+    def __init__(self, booth_class: BoothClass, high: list[Higher], low: list[Piece]) -> None:
         days = [d for d in range(booth_class.open_days.bit_length()) if booth_class.open_days >> d & 1]
         self.table = _table(len(days))
 
@@ -204,11 +232,13 @@ class _Pricer:
         self.high = [(p, squeeze(p[1])) for p in high if booth_class.fits(p)]
         self.low = [(p, squeeze(p[1]), p[1].bit_count()) for p in low if booth_class.fits(p)]
 
-    def best(self, dual_high: dict, dual_low: dict, count: int) -> list[tuple[float, Config]]:
+    def best(
+        self, dual_high: dict, dual_low: dict, dual_level: Counter, count: int
+    ) -> list[tuple[float, Config]]:
         """Up to count (worth, configuration), one per leading piece, the most valuable first."""
-        worth: dict[int, tuple[float, Piece, bool]] = {}  # squeezed mask -> best piece with it
+        worth: dict[int, tuple[float, Piece | Higher, bool]] = {}  # squeezed mask -> best piece with it
         for p, m in self.high:
-            w = -dual_high[p]
+            w = p[1].bit_count() * dual_level[p[2]] - dual_high[p]
             if m not in worth or w > worth[m][0]:
                 worth[m] = (w, p, True)
         for p, m, size in self.low:

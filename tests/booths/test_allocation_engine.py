@@ -268,17 +268,15 @@ def test_heuristic_reaches_99_percent_of_the_exact_optimum_per_level_on_ten_day_
     assert min(ratios.values()) >= 0.99, ratios
 
 
-def test_allocate_reaches_the_exact_optimum_above_the_lowest_level_on_mid_size_ten_day_instances():
+def test_allocate_reaches_the_exact_optimum_on_mid_size_ten_day_instances():
     """200 applications × 40 booths × 10 days: past the exact step's size, so the heuristic and the
     class re-planning (all classes in one model at this size) do it. Before re-planning, level 1
-    was 242 of 247 and 205 of 213 on these two seeds."""
-    for seed in (4, 6):
+    was 242 of 247 on seed 4 and 205 of 213 on seed 6; before it could exchange a higher
+    application for a waiting one of its level, level 0 was 53 of 54 on seed 1 and 29 of 31 on
+    seed 4."""
+    for seed in (1, 4, 6):
         instance = generate(200, 40, 10, seed=seed)
-        best = exact_optimum(instance)
-        got = booth_days_per_level(instance, allocate(instance))
-        assert {level: got[level] for level in best if level > 0} == {
-            level: days for level, days in best.items() if level > 0
-        }, seed
+        assert booth_days_per_level(instance, allocate(instance)) == exact_optimum(instance), seed
 
 
 def test_plateau_search_does_not_cost_higher_levels_their_preferences(monkeypatch):

@@ -16,23 +16,27 @@ def piece(days: int, needs: int = 0) -> repack.Piece:
     return (needs, days)
 
 
+def high(days: int, needs: int = 0, level: int = 1) -> repack.Higher:
+    return (needs, days, level)
+
+
 def test_best_plan_pairs_each_higher_application_with_what_completes_its_booth():
     # Two booths, three days. Now both higher applications share one booth: only day 0 is left
     # there, and nothing waiting asks for day 0 alone, so the level has 2 booth-days. Split, each
     # booth takes a two-day request: 4.
-    now = Counter({((piece(DAY1), piece(DAY2)), ()): 1, ((), (piece(DAY0 | DAY1),)): 1})
+    now = Counter({((high(DAY1), high(DAY2)), ()): 1, ((), (piece(DAY0 | DAY1),)): 1})
     booths = repack.BoothClass(0, 0b111, 2, now)
-    higher = Counter([piece(DAY1), piece(DAY2)])
+    higher = Counter([high(DAY1), high(DAY2)])
     supply = Counter([piece(DAY0 | DAY1), piece(DAY0 | DAY2)])
     plans = repack.best_plan([booths], higher, supply)
     assert plans == [
-        Counter({((piece(DAY1),), (piece(DAY0 | DAY2),)): 1, ((piece(DAY2),), (piece(DAY0 | DAY1),)): 1})
+        Counter({((high(DAY1),), (piece(DAY0 | DAY2),)): 1, ((high(DAY2),), (piece(DAY0 | DAY1),)): 1})
     ]
 
 
 def test_best_plan_is_none_when_the_booths_already_hold_the_best():
-    now = Counter({((piece(DAY1),), (piece(DAY0 | DAY2),)): 1, ((piece(DAY2),), (piece(DAY0 | DAY1),)): 1})
-    higher = Counter([piece(DAY1), piece(DAY2)])
+    now = Counter({((high(DAY1),), (piece(DAY0 | DAY2),)): 1, ((high(DAY2),), (piece(DAY0 | DAY1),)): 1})
+    higher = Counter([high(DAY1), high(DAY2)])
     supply = Counter([piece(DAY0 | DAY1), piece(DAY0 | DAY2)])
     assert repack.best_plan([repack.BoothClass(0, 0b111, 2, now)], higher, supply) is None
 
@@ -40,10 +44,28 @@ def test_best_plan_is_none_when_the_booths_already_hold_the_best():
 def test_best_plan_moves_a_higher_application_to_another_class_to_free_the_water_booth():
     # One water booth and one plain booth, one day. A higher application without needs holds the
     # water booth; the level's only request needs water. Planned together, the higher one moves.
-    water = repack.BoothClass(WATER, DAY0, 1, Counter({((piece(DAY0),), ()): 1}))
+    water = repack.BoothClass(WATER, DAY0, 1, Counter({((high(DAY0),), ()): 1}))
     plain = repack.BoothClass(0, DAY0, 1, Counter({repack.EMPTY: 1}))
-    plans = repack.best_plan([water, plain], Counter([piece(DAY0)]), Counter([piece(DAY0, WATER)]))
-    assert plans == [Counter({((), (piece(DAY0, WATER),)): 1}), Counter({((piece(DAY0),), ()): 1})]
+    plans = repack.best_plan([water, plain], Counter([high(DAY0)]), Counter([piece(DAY0, WATER)]))
+    assert plans == [Counter({((), (piece(DAY0, WATER),)): 1}), Counter({((high(DAY0),), ()): 1})]
+
+
+def test_best_plan_exchanges_a_higher_application_for_a_waiting_one_with_as_many_days():
+    # One booth, three days. The higher level holds it on day 1; its waiting application for day 0
+    # has as many days, and in its place the level's request for days 1-2 fits.
+    now = Counter({((high(DAY1),), ()): 1})
+    higher = Counter([high(DAY1), high(DAY0)])
+    plans = repack.best_plan([repack.BoothClass(0, 0b111, 1, now)], higher, Counter([piece(DAY1 | DAY2)]))
+    assert plans == [Counter({((high(DAY0),), (piece(DAY1 | DAY2),)): 1})]
+
+
+def test_best_plan_never_trades_a_higher_level_booth_day_for_the_level():
+    # As above, but the waiting higher application is not the same level's: level 2 holds day 1,
+    # level 1 waits for day 0. Level 2 would lose a booth-day, so nothing changes.
+    now = Counter({((high(DAY1, level=2),), ()): 1})
+    higher = Counter([high(DAY1, level=2), high(DAY0)])
+    plans = repack.best_plan([repack.BoothClass(0, 0b111, 1, now)], higher, Counter([piece(DAY1 | DAY2)]))
+    assert plans is None
 
 
 def test_best_plan_on_booths_open_on_late_days_of_a_long_site():
@@ -52,12 +74,20 @@ def test_best_plan_on_booths_open_on_late_days_of_a_long_site():
     def late(m: int) -> repack.Piece:
         return piece(m << 27)
 
-    now = Counter({((late(DAY1), late(DAY2)), ()): 1, ((), (late(DAY0 | DAY1),)): 1})
-    higher = Counter([late(DAY1), late(DAY2)])
+    def late_high(m: int) -> repack.Higher:
+        return high(m << 27)
+
+    now = Counter({((late_high(DAY1), late_high(DAY2)), ()): 1, ((), (late(DAY0 | DAY1),)): 1})
+    higher = Counter([late_high(DAY1), late_high(DAY2)])
     supply = Counter([late(DAY0 | DAY1), late(DAY0 | DAY2)])
     plans = repack.best_plan([repack.BoothClass(0, 0b111 << 27, 2, now)], higher, supply)
     assert plans == [
-        Counter({((late(DAY1),), (late(DAY0 | DAY2),)): 1, ((late(DAY2),), (late(DAY0 | DAY1),)): 1})
+        Counter(
+            {
+                ((late_high(DAY1),), (late(DAY0 | DAY2),)): 1,
+                ((late_high(DAY2),), (late(DAY0 | DAY1),)): 1,
+            }
+        )
     ]
 
 
@@ -67,27 +97,31 @@ masks = st.integers(1, 0b1111)
 @settings(max_examples=150, deadline=None, derandomize=True)
 @given(
     st.lists(
-        st.tuples(st.booleans(), st.lists(st.tuples(masks, st.booleans()), max_size=3)),
+        st.tuples(st.booleans(), st.lists(st.tuples(masks, st.booleans(), st.integers(1, 2)), max_size=3)),
         min_size=1,
         max_size=5,
     ),
+    st.lists(st.tuples(masks, st.booleans(), st.integers(1, 2)), max_size=4),
     st.lists(st.tuples(masks, st.booleans()), max_size=12),
 )
-def test_best_plan_keeps_every_higher_application_and_the_supply(booths, waiting):
+def test_best_plan_keeps_the_higher_levels_and_the_supply(booths, spare, waiting):
     """Random booths (four days, some with water), each its own class, holding higher applications
-    (some needing water): a plan places every higher application on a booth with its needs, takes
-    no more of a piece than the supply, fills every booth with disjoint days, and gains."""
+    of levels 1 and 2 (some needing water), with some higher ones waiting: a plan puts each higher
+    piece on a booth with its needs, no more of a piece than there are, keeps each higher level's
+    booth-days, takes no more of the level's pieces than the supply, fills every booth with
+    disjoint days, and gains."""
     classes = []
-    higher: Counter = Counter()
-    for has_water, held in booths:
+    held: Counter = Counter()
+    for has_water, placed in booths:
         used, kept = 0, []
-        for days, needs_water in held:
+        for days, needs_water, level in placed:
             if not days & used and (has_water or not needs_water):
                 used |= days
-                kept.append(piece(days, WATER if needs_water else 0))
+                kept.append(high(days, WATER if needs_water else 0, level))
         config = (tuple(sorted(kept)), ())
         classes.append(repack.BoothClass(WATER if has_water else 0, 0b1111, 1, Counter([config])))
-        higher.update(kept)
+        held.update(kept)
+    higher = held + Counter(high(days, WATER if w else 0, level) for days, w, level in spare)
     supply = Counter(piece(days, WATER if w else 0) for days, w in waiting)
     plans = repack.best_plan(classes, higher, supply)
     if plans is None:
@@ -103,7 +137,12 @@ def test_best_plan_keeps_every_higher_application_and_the_supply(booths, waiting
                 used |= p[1]
             placed_higher.update({p: n for p in hs})
             placed_mine.update({p: n for p in mine})
-    assert placed_higher == higher
+    assert all(placed_higher[p] <= higher[p] for p in placed_higher)
+    for level in (1, 2):
+        planned = sum(p[1].bit_count() * n for p, n in placed_higher.items() if p[2] == level)
+        assert planned >= sum(p[1].bit_count() * n for p, n in held.items() if p[2] == level)
+    if not spare:
+        assert placed_higher == held
     assert all(placed_mine[p] <= supply[p] for p in placed_mine)
     assert sum(p[1].bit_count() * n for p, n in placed_mine.items()) > 0
 
@@ -130,12 +169,28 @@ def test_repack_moves_higher_applications_so_the_lowest_level_gains():
         assert sum(held) == 0b111 and len(held) == 2  # disjoint and full
 
 
+def test_repack_gives_a_higher_place_to_a_waiting_application_of_its_level():
+    """One booth, three days: h holds day 1 and nothing of level 0 fits beside it. h2, waiting at
+    h's level, wants day 0: in h's place it leaves days 1-2 to the level's request."""
+    apps = (
+        ApplicationIn("h", days=(1,), priority=1),
+        ApplicationIn("h2", days=(0,), priority=1),
+        ApplicationIn("l", days=(1, 2)),
+    )
+    s = engine._State(Instance(("d0", "d1", "d2"), (BoothIn("B0"),), apps))
+    s.place(0, 0)
+    engine._repack(s, 0, [2])
+    assert s.booth_of == [-1, 0, 0]
+    assert s.level_days == {1: 1, 0: 2}
+
+
 @settings(max_examples=200, deadline=None, derandomize=True)
 @given(st.data())
-def test_repack_keeps_the_hard_rules_and_every_higher_application(data):
+def test_repack_keeps_the_hard_rules_and_the_higher_levels_booth_days(data):
     """Random layouts of two levels on up to five booths (a few with water, a few closed a day):
-    re-planning never breaks a booth-day, a need or a closed day, keeps every higher application
-    and the pins where they were, and never costs the level booth-days."""
+    re-planning never breaks a booth-day, a need or a closed day, never costs the higher level or
+    this one booth-days, keeps the pins where they were, and keeps every higher application when
+    none of that level waits."""
     n_days = data.draw(st.integers(2, 4))
     day_sets = st.sets(st.integers(0, n_days - 1), min_size=1).map(lambda s: tuple(sorted(s)))
     booths = tuple(
@@ -164,11 +219,14 @@ def test_repack_keeps_the_hard_rules_and_every_higher_application(data):
                 s.place(a, b)
                 break
     higher_before = {a for a in range(len(apps)) if apps[a].priority == 1 and s.booth_of[a] >= 0}
+    higher_waited = any(apps[a].priority == 1 and s.booth_of[a] < 0 for a in range(len(apps)))
     pins = {a: s.booth_of[a] for a in range(len(apps)) if s.pinned[a]}
-    before = s.level_days[0]
+    before = dict(s.level_days)
     engine._repack(s, 0, [a for a in range(len(apps)) if apps[a].priority == 0 and not s.pinned[a]])
-    assert s.level_days[0] >= before
-    assert {a for a in range(len(apps)) if apps[a].priority == 1 and s.booth_of[a] >= 0} == higher_before
+    assert s.level_days[0] >= before.get(0, 0)
+    assert s.level_days[1] >= before.get(1, 0)
+    if not higher_waited:
+        assert {a for a in range(len(apps)) if apps[a].priority == 1 and s.booth_of[a] >= 0} == higher_before
     assert all(s.booth_of[a] == b for a, b in pins.items())
     for b in range(len(booths)):
         used = 0
@@ -191,7 +249,7 @@ def test_repack_fills_what_a_plan_leaves_free(monkeypatch):
     )
     s = engine._State(Instance(("d0", "d1"), booths, apps))
     s.place(0, 0)
-    poor = [Counter({((piece(0b11),), ()): 1, ((), (piece(0b01),)): 1})]
+    poor = [Counter({((high(0b11),), ()): 1, ((), (piece(0b01),)): 1})]
     monkeypatch.setattr(repack, "best_plan", lambda classes, higher, supply: poor)
     engine._repack(s, 0, [1, 2])
     assert s.booth_of == [0, 1, 1]
