@@ -87,6 +87,7 @@ import itertools
 import random
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from booths.allocation import exact, repack
@@ -170,8 +171,15 @@ _CHAIN_TRIES = 8
 _MOVE_COST = 20
 # Free days up to which a refill looks at their subsets rather than at every pool.
 _SUBSETS = 7
+# Booths tried per level for making room (on ten-day instances a few hundred are; a month-long
+# site with 800 booths tried a million, 40 s, for 18 placements the later steps also find).
+_ROOM_TRIES = 20_000
 # Hosts tried for a higher-level application in a chain's way.
 _HOSTS = 6
+# Days up to which the searches walk every subset of a booth's free days (or every superset of a
+# request's days); above, they look only at the day masks requested or placed: a month-long site
+# has 2^29 supersets of one day, and walking them took minutes where filtering takes milliseconds.
+_WALK = 12
 
 
 def lottery(application_ids: list[str], seed: int) -> list[str]:
@@ -217,6 +225,7 @@ class _State:
         self.app_needs = [self.mask_of(a.needs) for a in instance.applications]
         self.booth_of = [-1] * len(instance.applications)
         self.by_days: dict[tuple[int, int], dict[int, None]] = {}  # placed, by (priority, days)
+        self.placed_masks: dict[int, set[int]] = defaultdict(set)  # priority -> days ever placed
         self.log: list[
             tuple[int, int]
         ] = []  # (application, booth) placed, (application, -1 - booth) taken off
@@ -294,6 +303,7 @@ class _State:
         self.log.append((a, b))
         app = self.apps[a]
         self.by_days.setdefault((app.priority, self.app_days[a]), {})[a] = None
+        self.placed_masks[app.priority].add(self.app_days[a])
         self.level_days[app.priority] += self.size[a]
         self.supply[self.app_days[a]] -= 1
         self.used[app.category_group] += self.size[a]
@@ -331,8 +341,13 @@ class _State:
         limit = self.limit.get(group)
         return limit is None or self.used[group] <= limit
 
-    def supersets(self, days: int) -> list[int]:
-        """The day masks that contain days, fewest days first."""
+    def supersets(self, days: int, level: int) -> list[int]:
+        """The day masks that contain days, fewest days first: all of them up to _WALK days beyond
+        days, else the ones of the level's placed applications."""
+        if (self.all_days & ~days).bit_count() > _WALK:
+            return sorted(
+                (m for m in self.placed_masks[level] if m & days == days), key=lambda m: (m.bit_count(), m)
+            )
         found = self._supersets.get(days)
         if found is None:
             found, cover = [], days
@@ -479,8 +494,9 @@ def allocate(instance: Instance) -> Result:
                 s.place(a, b)
             else:
                 failed.add(key)
+        tries = [_ROOM_TRIES]
         for _ in range(3):
-            repaired = _repair(s, [a for a in members if s.booth_of[a] < 0])
+            repaired = _repair(s, [a for a in members if s.booth_of[a] < 0], tries)
             if not repaired:
                 break
         _fill_holes(s, level, members, budget)
@@ -572,8 +588,9 @@ def _exact(s: _State, levels: list[int]) -> None:
     s.log.clear()
 
 
-def _repair(s: _State, unplaced: list[int]) -> bool:
-    """Place what fits when the applications in the way move to other booths. True if any was placed."""
+def _repair(s: _State, unplaced: list[int], tries: list[int]) -> bool:
+    """Place what fits when the applications in the way move to other booths, while tries (booths
+    tried, shared by the calls for a level) last. True if any was placed."""
     changed = False
     hopeless: set[tuple[int, int]] = set()
     for a in unplaced:
@@ -589,7 +606,9 @@ def _repair(s: _State, unplaced: list[int]) -> bool:
         if any(s.day_free[d] == 0 for d in _bits(s.app_days[a])):
             hopeless.add(key)
             continue
-        if _make_room(s, a):
+        if tries[0] <= 0:
+            break
+        if _make_room(s, a, tries):
             changed = True
             hopeless.clear()
         else:
@@ -597,11 +616,14 @@ def _repair(s: _State, unplaced: list[int]) -> bool:
     return changed
 
 
-def _make_room(s: _State, a: int) -> bool:
+def _make_room(s: _State, a: int, tries: list[int]) -> bool:
     """a takes a booth whose applications in the way all find other free booths."""
     days = s.app_days[a]
     cannot_move: set[tuple[int, int]] = set()
     for b in s.booths_of_classes(s.compatible(s.app_needs[a], days)):
+        tries[0] -= 1
+        if tries[0] < 0:
+            return False
         in_way = [x for x in s.occupants[b] if s.app_days[x] & days]
         if any(s.pinned[x] or (s.app_needs[x], s.app_days[x]) in cannot_move for x in in_way):
             continue
@@ -612,7 +634,7 @@ def _make_room(s: _State, a: int) -> bool:
         for x in in_way:
             target = s.find(x)
             if target < 0:
-                if len(in_way) == 1:
+                if not moved:  # nothing else moved yet: no booth but b ever takes it in this search
                     cannot_move.add((s.app_needs[x], s.app_days[x]))
                 break
             s.place(x, target)
@@ -808,7 +830,7 @@ def _hosts(s: _State, x: int, level: int, skip: int, budget: list[int], count: i
     waiting application asks for exactly, then the others; shortest cover first, one per pattern."""
     days, needs = s.app_days[x], s.app_needs[x]
     good, other = [], []
-    for cover in s.supersets(days):
+    for cover in s.supersets(days, level):
         budget[0] -= 1
         for y in s.by_days.get((level, cover), ()):
             budget[0] -= 1
@@ -1006,6 +1028,11 @@ def _rehome(s: _State, level: int, members: list[int], budget: list[int], wander
     for f in feats:  # features -> the days masks some waiting application with fitting needs asks for
         avail_masks[f] = {m for m, needs in waiting_needs.items() if any(n & ~f == 0 for n in needs)}
     memo: dict[int, dict[int, int]] = {f: {} for f in feats}
+    by_low: dict[int, dict[int, list[int]]] = {}  # features -> lowest day -> avail_masks, in order
+    for f in feats:
+        by_low[f] = defaultdict(list)
+        for m in sorted(avail_masks[f]):
+            by_low[f][m & -m].append(m)
 
     def tile(f: int, free: int) -> int:
         table = memo[f]
@@ -1023,18 +1050,12 @@ def _rehome(s: _State, level: int, members: list[int], budget: list[int], wander
         low = free & -free
         rest = free ^ low
         best = 0
-        sub = rest
-        while True:  # the lowest day taken; stop at a tiling with no day left empty
-            m = sub | low
-            if m in have:
-                value = m.bit_count() + tile(f, free ^ m)
-                if value > best:
-                    best = value
-                    if best == full:
-                        break
-            if sub == 0:
-                break
-            sub = (sub - 1) & rest
+        for m in _holding(low, free, have, by_low[f][low]):  # stop at a tiling leaving no day empty
+            value = m.bit_count() + tile(f, free ^ m)
+            if value > best:
+                best = value
+                if best == full:
+                    break
         if best < full - 1:  # the lowest day left empty: at most full - 1
             best = max(best, tile(f, rest))
         table[free] = best
@@ -1127,7 +1148,7 @@ def _rehome(s: _State, level: int, members: list[int], budget: list[int], wander
             want = tile(f, free)
             if want == 0:
                 return
-            choice = _pick(tile, avail_masks[f], f, free, want)
+            choice = _pick(tile, avail_masks[f], by_low[f], f, free, want)
             if choice is None:
                 return
             a = _take(s, pools, by_days, f, choice)
@@ -1152,8 +1173,10 @@ def _rehome(s: _State, level: int, members: list[int], budget: list[int], wander
                     changed = True
                     if now:
                         avail_masks[f].add(m)
+                        bisect.insort(by_low[f][m & -m], m)
                     else:
                         avail_masks[f].discard(m)
+                        by_low[f][m & -m].remove(m)
             if changed:
                 memo[f].clear()
 
@@ -1166,32 +1189,29 @@ def _rehome(s: _State, level: int, members: list[int], budget: list[int], wander
         """A better plan, if any, in which an application of the level placed on another booth D
         moves into A's free days (D tiled again, or D in turn pulling one from a third booth)."""
         region = s.avail[A] & ~hard_mask(A)
-        sub = region
-        while sub:
-            if sub & freeA:
-                budget[0] -= 1
-                placed_here = s.by_days.get((level, sub))
-                if placed_here:
-                    ownA = [s.app_days[y] for y in soft(A)]
-                    room = sub.bit_count() + tile_extra(fA, region & ~sub, ownA) - nowA
-                    if room > best_gain:
-                        looked = 0
-                        for q in placed_here:
-                            D = s.booth_of[q]
-                            if D == A or s.pinned[q] or s.app_needs[q] & ~fA:
-                                continue
-                            looked += 1
-                            if looked > _REHOME_LOOK:
-                                break
-                            budget[0] -= 1
-                            gain = room - leaving_loss(D, q)
-                            if gain > best_gain:
-                                best, best_gain = [(q, A)], gain
-                            elif gain == best_gain and gain >= 0:
-                                further = pull_on(A, D, q, gain, best_gain)
-                                if further is not None:
-                                    best, best_gain = [(q, A), (further[0], D)], further[1]
-            sub = (sub - 1) & region
+        for sub in _touching(freeA, region, s.placed_masks[level]):
+            budget[0] -= 1
+            placed_here = s.by_days.get((level, sub))
+            if placed_here:
+                ownA = [s.app_days[y] for y in soft(A)]
+                room = sub.bit_count() + tile_extra(fA, region & ~sub, ownA) - nowA
+                if room > best_gain:
+                    looked = 0
+                    for q in placed_here:
+                        D = s.booth_of[q]
+                        if D == A or s.pinned[q] or s.app_needs[q] & ~fA:
+                            continue
+                        looked += 1
+                        if looked > _REHOME_LOOK:
+                            break
+                        budget[0] -= 1
+                        gain = room - leaving_loss(D, q)
+                        if gain > best_gain:
+                            best, best_gain = [(q, A)], gain
+                        elif gain == best_gain and gain >= 0:
+                            further = pull_on(A, D, q, gain, best_gain)
+                            if further is not None:
+                                best, best_gain = [(q, A), (further[0], D)], further[1]
         return best, best_gain
 
     def pull_on(A: int, D: int, q: int, gain: int, best_gain: int) -> tuple[int, int] | None:
@@ -1202,27 +1222,24 @@ def _rehome(s: _State, level: int, members: list[int], budget: list[int], wander
         ownD = [s.app_days[y] for y in soft(D) if y != q]
         baseD = tile_extra(fD, regionD, ownD)
         dq = s.app_days[q]
-        sub = regionD
-        while sub:
-            if sub & dq:
-                budget[0] -= 1
-                there = s.by_days.get((level, sub))
-                if there:
-                    room = sub.bit_count() + tile_extra(fD, regionD & ~sub, ownD) - baseD
-                    if room > 0:
-                        seen = 0
-                        for q2 in there:
-                            E = s.booth_of[q2]
-                            if E in (A, D) or q2 == q or s.pinned[q2] or s.app_needs[q2] & ~fD:
-                                continue
-                            seen += 1
-                            if seen > _REHOME_LOOK:
-                                break
-                            budget[0] -= 1
-                            total = gain + room - leaving_loss(E, q2)
-                            if total > best_gain:
-                                return q2, total
-            sub = (sub - 1) & regionD
+        for sub in _touching(dq, regionD, s.placed_masks[level]):
+            budget[0] -= 1
+            there = s.by_days.get((level, sub))
+            if there:
+                room = sub.bit_count() + tile_extra(fD, regionD & ~sub, ownD) - baseD
+                if room > 0:
+                    seen = 0
+                    for q2 in there:
+                        E = s.booth_of[q2]
+                        if E in (A, D) or q2 == q or s.pinned[q2] or s.app_needs[q2] & ~fD:
+                            continue
+                        seen += 1
+                        if seen > _REHOME_LOOK:
+                            break
+                        budget[0] -= 1
+                        total = gain + room - leaving_loss(E, q2)
+                        if total > best_gain:
+                            return q2, total
         return None
 
     try:
@@ -1301,20 +1318,23 @@ def _rehome(s: _State, level: int, members: list[int], budget: list[int], wander
                 for b in touched:
                     index(b)
         if wander:
-            _wander(s, level, wander, hard_mask, soft, fill, refresh, tile_extra)
+            _wander(s, level, wander, budget, hard_mask, soft, fill, refresh, tile_extra)
     finally:
         s.pools = None
     s.log.clear()
 
 
-# Plateau search: tries at most, per booth, hosts drawn per try, tries without a gain.
+# Plateau search: tries at most, per booth, hosts drawn per try, tries without a gain; tiling
+# steps at most (large ten-day instances take about 100,000; a month-long site's tilings are
+# costlier, 5 million and 12 s on 3,000 × 800 × 30 without the cap).
 _WANDER = 20_000
 _WANDER_PER_BOOTH = 1000
 _WANDER_LOOK = 30
 _WANDER_STALL = 10_000
+_WANDER_WORK = 1_000_000
 
 
-def _wander(s: _State, level: int, tries: int, hard_mask, soft, fill, refresh, tile_extra) -> None:
+def _wander(s: _State, level: int, tries: int, budget, hard_mask, soft, fill, refresh, tile_extra) -> None:
     """Plateau search for a level with applications waiting, after rehoming ran out of gains.
 
     A higher-level application h on booth X moves to booth Y, and Y's higher-level applications in
@@ -1323,8 +1343,10 @@ def _wander(s: _State, level: int, tries: int, hard_mask, soft, fill, refresh, t
     than before: the search walks across equal layouts to reach better ones (and on the way puts
     higher-level applications in their preferred zones). X is mostly a booth with free days; h and
     Y are drawn by a random.Random seeded with the instance's seed; the tries are counted, not
-    timed, so the same input gives the same result. If the level gained nothing, all is undone."""
+    timed, so the same input gives the same result; so are the tiling steps (budget), at most
+    _WANDER_WORK. If the level gained nothing, all is undone."""
     rng = random.Random(s.seed)
+    floor = budget[0] - _WANDER_WORK
     start = best = s.level_days[level]
     last_gain = 0
     mark0 = len(s.log)
@@ -1336,7 +1358,7 @@ def _wander(s: _State, level: int, tries: int, hard_mask, soft, fill, refresh, t
     for n in range(tries):
         if s.level_days[level] > best:
             best, last_gain = s.level_days[level], n
-        elif n - last_gain > min(_WANDER_STALL, tries // 2):
+        elif n - last_gain > min(_WANDER_STALL, tries // 2) or budget[0] < floor:
             break
         if n % 64 == 0:
             holes = [b for b in range(len(s.booths)) if s.avail[b] & ~s.occ[b]]
@@ -1424,20 +1446,48 @@ def _misses(app: ApplicationIn, zone: str, kind: str) -> int:
     )
 
 
-def _pick(tile, have, f, free, want):
+def _pick(tile, have, lows, f, free, want):
     """A days mask inside free that starts a tiling worth want (the lowest day may stay empty)."""
     low = free & -free
     if tile(f, free ^ low) == want:
-        return _pick(tile, have, f, free ^ low, want)
-    rest = free ^ low
+        return _pick(tile, have, lows, f, free ^ low, want)
+    for m in _holding(low, free, have, lows[low]):
+        if m.bit_count() + tile(f, free ^ m) == want:
+            return m
+    return None
+
+
+def _holding(low: int, region: int, have, listed: list[int]) -> Iterator[int]:
+    """The masks of have with low ⊆ m ⊆ region (low: region's lowest day), highest first. listed:
+    the masks of have whose lowest day is low, in order; they are filtered, or region's subsets
+    walked when those are fewer (on a month-long site, 2^29 of them)."""
+    rest = region & ~low
+    if len(listed) < 1 << rest.bit_count():
+        for m in reversed(listed):
+            if not m & ~region:
+                yield m
+        return
     sub = rest
     while True:
         m = sub | low
-        if m in have and m.bit_count() + tile(f, free ^ m) == want:
-            return m
+        if m in have:
+            yield m
         if sub == 0:
-            return None
+            return
         sub = (sub - 1) & rest
+
+
+def _touching(touch: int, region: int, masks) -> Iterator[int]:
+    """The day masks inside region that share a day with touch, highest first: every one when
+    region has at most _WALK days, else only those in masks."""
+    if region.bit_count() > _WALK:
+        yield from sorted((m for m in masks if m & touch and not m & ~region), reverse=True)
+        return
+    sub = region
+    while sub:
+        if sub & touch:
+            yield sub
+        sub = (sub - 1) & region
 
 
 def _take(s, pools, by_days, f, m) -> int:
@@ -1496,19 +1546,24 @@ def _repack(s: _State, level: int, members: list[int]) -> None:
             if not newcomers:
                 continue  # the level gains only by placing one more
             classes, higher, supply = [], Counter(), newcomers
-            spare: dict[repack.Higher, list[int]] = defaultdict(list)  # waiting higher ones, by piece
-            if together:  # a higher application may give way to a waiting one of its level
-                for a in range(len(s.apps)):
-                    if s.booth_of[a] < 0 and s.apps[a].priority > level and s.quota_ok(a):
-                        piece = _higher_piece(s, a, together)
-                        if any(not piece[0] & ~f and not piece[1] & ~o for f, o in batch):
-                            spare[piece].append(a)
-                            higher[piece] += 1
-                for pool in spare.values():
-                    pool.sort(key=lambda a: s.position[a])
+            waiting = []  # higher ones that may take the place of one of their level (in one model)
+            if together:
+                waiting = [
+                    a
+                    for a in sorted(range(len(s.apps)), key=lambda a: s.position[a])
+                    if s.booth_of[a] < 0
+                    and s.apps[a].priority > level
+                    and s.quota_ok(a)
+                    and any(not s.app_needs[a] & ~f and not s.app_days[a] & ~o for f, o in batch)
+                ]
+            pieces = _Pieces(together, frozenset(s.apps[a].priority for a in waiting))
+            spare: dict[repack.Higher, list[int]] = defaultdict(list)  # lottery order
+            for a in waiting:
+                spare[pieces.higher(s, a)].append(a)
+                higher[pieces.higher(s, a)] += 1
             for f, open_days in batch:
                 now: Counter[repack.Config] = Counter(
-                    _config(s, b, level, together) for b in by_class[(f, open_days)]
+                    _config(s, b, level, pieces) for b in by_class[(f, open_days)]
                 )
                 classes.append(repack.BoothClass(f, open_days, len(by_class[(f, open_days)]), now))
                 for (hs, ls), n in now.items():
@@ -1521,7 +1576,7 @@ def _repack(s: _State, level: int, members: list[int]) -> None:
                 continue
             before = Counter(s.level_days)
             mark = len(s.log)
-            _lay_out(s, level, [by_class[key] for key in batch], plans, by_days, together, spare)
+            _lay_out(s, level, [by_class[key] for key in batch], plans, by_days, pieces, spare)
             quotas = all(s.within_quota(s.apps[a].category_group) for a, _b in s.log[mark:])
             kept = all(s.level_days[x] >= days for x, days in before.items() if x > level)
             if s.level_days[level] <= before[level] or not quotas or not kept:
@@ -1535,41 +1590,50 @@ def _repack(s: _State, level: int, members: list[int]) -> None:
 _TOGETHER = 200
 
 
-def _config(s: _State, b: int, level: int, typed: bool) -> repack.Config:
-    """What booth b holds beside pins: (higher levels' pieces, this level's), each (needs, days),
-    or (0, days) when not typed (within one class needs do not matter, and fewer kinds of piece
-    make a smaller model)."""
+@dataclass(frozen=True)
+class _Pieces:
+    """How re-planning names an application: its piece (needs, days), or (0, days) when not typed
+    (within one class needs do not matter, and fewer kinds make a smaller model). A higher
+    application's piece carries its level when that level has applications waiting to take its
+    place (open); the other higher levels' pieces are alike, -1, and each of them stays."""
+
+    typed: bool
+    open: frozenset[int]
+
+    def mine(self, s: _State, x: int) -> repack.Piece:
+        return (s.app_needs[x] if self.typed else 0, s.app_days[x])
+
+    def higher(self, s: _State, x: int) -> repack.Higher:
+        level = s.apps[x].priority
+        return (*self.mine(s, x), level if level in self.open else -1)
+
+
+def _config(s: _State, b: int, level: int, pieces: _Pieces) -> repack.Config:
+    """What booth b holds beside pins: (higher levels' pieces, this level's)."""
     higher, mine = [], []
     for x in s.occupants[b]:
         if not s.pinned[x]:
             if s.apps[x].priority > level:
-                higher.append(_higher_piece(s, x, typed))
+                higher.append(pieces.higher(s, x))
             else:
-                mine.append(_piece(s, x, typed))
+                mine.append(pieces.mine(s, x))
     return tuple(sorted(higher)), tuple(sorted(mine))
 
 
-def _piece(s: _State, x: int, typed: bool) -> repack.Piece:
-    return (s.app_needs[x] if typed else 0, s.app_days[x])
-
-
-def _higher_piece(s: _State, x: int, typed: bool) -> repack.Higher:
-    return (*_piece(s, x, typed), s.apps[x].priority)
-
-
-def _lay_out(s: _State, level: int, classes: list[list[int]], plans, by_days, typed: bool, spare) -> None:
+def _lay_out(s: _State, level: int, classes: list[list[int]], plans, by_days, pieces: _Pieces, spare) -> None:
     """Put each class's plan on its booths (the level's pools open in s.pools): a booth that holds
     one of its configurations keeps it; the others are emptied (pins stay) and each takes the
     remaining configuration sharing most pieces with what it held: the higher applications first
     (they already count in their quotas), its own before displaced ones (fewest preferences missed
-    there, then the lottery), else a waiting one from spare (lottery order); then this level's, its own first, else a waiting one (_take) with
-    the needs the plan counted on when typed. Days still free on those booths are filled last as
+    there, then the lottery), else a waiting one of its level from spare (lottery order); then
+    this level's, its own first, else a waiting one (_take) with the needs the plan counted on
+    when typed. Days still free on those booths are filled last as
     in the hole filling (_refill): the plan is the best over the configurations found, not all."""
     redo: list[tuple[int, Counter]] = []
     for booths, plan in zip(classes, plans, strict=True):
         left = Counter(plan)
         for b in booths:
-            config = _config(s, b, level, typed)
+            config = _config(s, b, level, pieces)
             if left[config] > 0:
                 left[config] -= 1
             else:
@@ -1581,14 +1645,13 @@ def _lay_out(s: _State, level: int, classes: list[list[int]], plans, by_days, ty
             if not s.pinned[x]:
                 s.unplace(x)
                 if s.apps[x].priority > level:
-                    displaced[_higher_piece(s, x, typed)].append(x)
+                    displaced[pieces.higher(s, x)].append(x)
     given: dict[int, tuple[repack.Piece, ...]] = {}  # booth -> the level's pieces it is to take
     for b, left in redo:
-        had = Counter(_piece(s, x, typed) for x in held[b])
-        had.update(_higher_piece(s, x, typed) for x in held[b])
+        had = Counter(pieces.mine(s, x) for x in held[b])
         config = max(
             (c for c in left if left[c] > 0),
-            key=lambda c: (sum(1 for piece in c[0] + c[1] if had[piece]), c),
+            key=lambda c: (sum(1 for piece in c[0] + c[1] if had[piece[:2]]), c),
         )
         left[config] -= 1
         higher, given[b] = config
@@ -1606,9 +1669,9 @@ def _lay_out(s: _State, level: int, classes: list[list[int]], plans, by_days, ty
             s.place(x, b)
     for b, _left in redo:
         for needs, days in given[b]:
-            own = (x for x in held[b] if s.booth_of[x] < 0 and _piece(s, x, typed) == (needs, days))
+            own = (x for x in held[b] if s.booth_of[x] < 0 and pieces.mine(s, x) == (needs, days))
             a = next((x for x in own if s.apps[x].priority == level and s.quota_ok(x)), -1)
-            if a < 0 and typed:
+            if a < 0 and pieces.typed:
                 a = _take(s, s.pools, by_days, needs, days)
             if a < 0:
                 a = _take(s, s.pools, by_days, s.feat[b], days)

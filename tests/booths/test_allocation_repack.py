@@ -249,7 +249,8 @@ def test_repack_fills_what_a_plan_leaves_free(monkeypatch):
     )
     s = engine._State(Instance(("d0", "d1"), booths, apps))
     s.place(0, 0)
-    poor = [Counter({((high(0b11),), ()): 1, ((), (piece(0b01),)): 1})]
+    # level 1 has no one waiting, so its pieces are named alike (-1) and each of them stays
+    poor = [Counter({((high(0b11, level=-1),), ()): 1, ((), (piece(0b01),)): 1})]
     monkeypatch.setattr(repack, "best_plan", lambda classes, higher, supply: poor)
     engine._repack(s, 0, [1, 2])
     assert s.booth_of == [0, 1, 1]
