@@ -5,6 +5,7 @@
     .venv/bin/python bench/allocation.py --sizes large --bound lp --no-memory
     .venv/bin/python bench/allocation.py --write-instance /tmp/medium.json --sizes medium
     .venv/bin/python bench/allocation.py --corpus 60x12x10 --seeds 20    # against the exact optimum
+    .venv/bin/python bench/allocation.py --sizes large --days 30 --bound none   # a month-long site
 
 Sizes: small 300 applications × 120 booths × 3 days, medium 3,000 × 800 × 5, large 20,000 × 4,000 × 10.
 The instances are realistic: demand skewed to food and handicrafts, food needing water and power,
@@ -53,11 +54,17 @@ which is what larger instances get):
 (engine / exact; the last column is how far the exact optimum of level 0 lies below the class
 bound.) With the exact step (up to 3,000 application-booth pairs, booths.allocation.exact) both
 corpora reach the exact optimum at every level on every instance; it adds 0.3-1 s there, up to
-4.5 s near 3,000 pairs. At 200×40×10 (5,300-5,800 pairs, past the exact step) the engine against
-the exact optimum, seeds 1-6: levels 1-3 exact on every seed (level 1 was 242/247 and 205/213 on
-seeds 4 and 6 before all classes were re-planned in one model), level 0 299/303 (53/54, 29/31,
-29/30 on seeds 1, 4, 6): the lowest level is the one left with what the higher levels' choices
-leave.
+4.5 s near 3,000 pairs. At 200×40×10 (5,300-5,800 pairs, past the exact step) the engine reaches
+the exact optimum at every level on seeds 1-14 (engine 0.9-2.0 s). Level 1 was 242/247 and
+205/213 on seeds 4 and 6 before all classes were re-planned in one model; level 0 was 53/54 and
+29/31 on seeds 1 and 4 before the re-planning could exchange a placed higher application for a
+waiting one of its level with as many booth-days (the exact optimum chose other level-1
+applications, with the same booth-days, that leave level 0 more room).
+
+Other day counts (--days; the class bound is slow past 12 days, so --bound lp or none there):
+large with 12 days 8.9 s, 14 days 6.3 s, 20 days 15 s, 30 days 15 s; 3,000 × 800 × 30 6.3 s.
+Before the searches looked at the requested day masks instead of every subset of a long site's
+days, 300 × 120 × 20 took 189 s and 300 × 60 × 30 ran for over six minutes.
 
 Where the large size's last gap lies (seed 8): the engine's moves change one or two booths at a
 time; with the higher levels held on their booths the exact best for level 0 was the engine's +5,
@@ -477,7 +484,7 @@ def measure(
     name: str,
     instance: Instance,
     memory: bool,
-    integer: bool,
+    integer: bool | None,
     command: bool = False,
     given_higher: bool = False,
 ) -> None:
@@ -493,7 +500,10 @@ def measure(
         tracemalloc.stop()
     started = time.perf_counter()
     achieved = {level: f["booth_days"] for level, f in result.levels.items()}
-    bound, mode = class_bound(instance, integer=integer, achieved=achieved)
+    if integer is None:  # --bound none: the engine's figures alone
+        bound, mode = {level: float("nan") for level in achieved}, "not computed"
+    else:
+        bound, mode = class_bound(instance, integer=integer, achieved=achieved)
     bound_seconds = time.perf_counter() - started
     apps, booths, days = len(instance.applications), len(instance.booths), len(instance.days)
     print(f"\n{name}: {apps} applications × {booths} booths × {days} days, seed {instance.seed}")
@@ -540,11 +550,12 @@ def main() -> None:
     parser.add_argument("--no-memory", action="store_true", help="skip the second, tracemalloc run")
     parser.add_argument(
         "--bound",
-        choices=["auto", "milp", "lp"],
+        choices=["auto", "milp", "lp", "none"],
         default="auto",
         help="exact class-model MILP (falls back to the LP when not proven in time), its LP relaxation, "
-        "or auto: MILP up to 5,000 applications, LP above",
+        "auto: MILP up to 5,000 applications, LP above; or none (the engine alone)",
     )
+    parser.add_argument("--days", type=int, help="open days instead of the size's (e.g. 30 for a month)")
     parser.add_argument(
         "--command", action="store_true", help="also time `manage.py allocate --instance` (wall, peak RSS)"
     )
@@ -566,10 +577,13 @@ def main() -> None:
         corpus(*(int(n) for n in args.corpus.split("x")), seeds=args.seeds)
         return
     for name in args.sizes:
-        instance = generate(*SIZES[name], seed=args.seed)
+        apps, booths, days = SIZES[name]
+        instance = generate(apps, booths, args.days or days, seed=args.seed)
         if args.write_instance:
             Path(args.write_instance).write_text(json.dumps(instance_data(instance), ensure_ascii=False))
         integer = args.bound == "milp" or (args.bound == "auto" and len(instance.applications) <= 5000)
+        if args.bound == "none":
+            integer = None
         measure(
             name,
             instance,

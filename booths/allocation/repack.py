@@ -51,7 +51,9 @@ class BoothClass:
         return not needs & ~self.features and not days & ~self.open_days
 
 
-def best_plan(classes: list[BoothClass], higher: Counter, supply: Counter) -> list[Counter] | None:
+def best_plan(
+    classes: list[BoothClass], higher: Counter, supply: Counter, work: list[int]
+) -> list[Counter] | None:
     """Per class, how many of its booths take each configuration (EMPTY included), when that gives
     the level more booth-days than the configurations held now; else None.
 
@@ -59,7 +61,8 @@ def best_plan(classes: list[BoothClass], higher: Counter, supply: Counter) -> li
     them now and any waiting ones. A higher level with none waiting keeps every application (each in
     a class that fits it); one with some waiting may exchange applications, but keeps at least the
     booth-days it holds on these booths now. supply: piece -> the level's applications with it that may be placed
-    (waiting, or now on these classes' booths)."""
+    (waiting, or now on these classes' booths). work: steps of the pricing DP left, spent here;
+    when none are left the plan is made from the configurations found so far."""
     import numpy as np
     from scipy.optimize import Bounds, LinearConstraint, linprog, milp
     from scipy.sparse import csc_matrix
@@ -152,13 +155,15 @@ def best_plan(classes: list[BoothClass], higher: Counter, supply: Counter) -> li
         fresh = sorted(
             (dual[k] - worth, k, config)
             for k, pricer in enumerate(pricers)
-            for worth, config in pricer.best(dual_high, dual_low, dual_level, _NEW)
+            for worth, config in pricer.best(dual_high, dual_low, dual_level, _NEW, work)
             if worth - dual[k] > 1e-6 and (k, config) not in seen
         )
         if not fresh:
             break  # no configuration prices above a booth: the LP is optimal
         for _cost, k, config in fresh[:_FRESH]:  # the most valuable over all classes: the LP stays small
             add(k, config)
+        if work[0] <= 0:
+            break
     # The MILP over the configurations held now (a feasible start) and the ones the last LP uses;
     # over several classes and up to _ALL configurations, over every one found: there the LP's own
     # miss integer plans that others give (200 × 40 × 10: level 1 at 246 for 247). For one class
@@ -233,9 +238,10 @@ class _Pricer:
         self.low = [(p, squeeze(p[1]), p[1].bit_count()) for p in low if booth_class.fits(p)]
 
     def best(
-        self, dual_high: dict, dual_low: dict, dual_level: Counter, count: int
+        self, dual_high: dict, dual_low: dict, dual_level: Counter, count: int, work: list[int]
     ) -> list[tuple[float, Config]]:
         """Up to count (worth, configuration), one per leading piece, the most valuable first."""
+        work[0] -= self.table.steps
         worth: dict[int, tuple[float, Piece | Higher, bool]] = {}  # squeezed mask -> best piece with it
         for p, m in self.high:
             w = p[1].bit_count() * dual_level[p[2]] - dual_high[p]
@@ -267,6 +273,7 @@ class _Table:
 
         self.all = (1 << n_days) - 1
         self.layers = []  # per number of days: (subsets, skip-target, pair subset, pair mask, pair rest)
+        self.steps = 0  # pairs looked at per DP
         for size in range(1, n_days + 1):
             layer = [m for m in range(1, self.all + 1) if m.bit_count() == size]
             pair_at, pair_mask, pair_rest = [], [], []
@@ -290,6 +297,7 @@ class _Table:
                     np.array(pair_rest, dtype=np.int64),
                 )
             )
+            self.steps += len(pair_at)
 
     def best(self, worth: dict[int, float], count: int) -> list[tuple[float, list[int]]]:
         """Up to count (worth, masks), one per leading mask, the most valuable first."""

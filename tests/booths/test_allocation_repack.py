@@ -10,6 +10,7 @@ from booths.allocation.engine import ApplicationIn, BoothIn, Instance
 
 DAY0, DAY1, DAY2 = 0b001, 0b010, 0b100
 WATER = 0b1
+PLENTY = 10**9  # pricing steps
 
 
 def piece(days: int, needs: int = 0) -> repack.Piece:
@@ -28,7 +29,7 @@ def test_best_plan_pairs_each_higher_application_with_what_completes_its_booth()
     booths = repack.BoothClass(0, 0b111, 2, now)
     higher = Counter([high(DAY1), high(DAY2)])
     supply = Counter([piece(DAY0 | DAY1), piece(DAY0 | DAY2)])
-    plans = repack.best_plan([booths], higher, supply)
+    plans = repack.best_plan([booths], higher, supply, [PLENTY])
     assert plans == [
         Counter({((high(DAY1),), (piece(DAY0 | DAY2),)): 1, ((high(DAY2),), (piece(DAY0 | DAY1),)): 1})
     ]
@@ -38,7 +39,7 @@ def test_best_plan_is_none_when_the_booths_already_hold_the_best():
     now = Counter({((high(DAY1),), (piece(DAY0 | DAY2),)): 1, ((high(DAY2),), (piece(DAY0 | DAY1),)): 1})
     higher = Counter([high(DAY1), high(DAY2)])
     supply = Counter([piece(DAY0 | DAY1), piece(DAY0 | DAY2)])
-    assert repack.best_plan([repack.BoothClass(0, 0b111, 2, now)], higher, supply) is None
+    assert repack.best_plan([repack.BoothClass(0, 0b111, 2, now)], higher, supply, [PLENTY]) is None
 
 
 def test_best_plan_moves_a_higher_application_to_another_class_to_free_the_water_booth():
@@ -46,7 +47,7 @@ def test_best_plan_moves_a_higher_application_to_another_class_to_free_the_water
     # water booth; the level's only request needs water. Planned together, the higher one moves.
     water = repack.BoothClass(WATER, DAY0, 1, Counter({((high(DAY0),), ()): 1}))
     plain = repack.BoothClass(0, DAY0, 1, Counter({repack.EMPTY: 1}))
-    plans = repack.best_plan([water, plain], Counter([high(DAY0)]), Counter([piece(DAY0, WATER)]))
+    plans = repack.best_plan([water, plain], Counter([high(DAY0)]), Counter([piece(DAY0, WATER)]), [PLENTY])
     assert plans == [Counter({((), (piece(DAY0, WATER),)): 1}), Counter({((high(DAY0),), ()): 1})]
 
 
@@ -55,7 +56,9 @@ def test_best_plan_exchanges_a_higher_application_for_a_waiting_one_with_as_many
     # has as many days, and in its place the level's request for days 1-2 fits.
     now = Counter({((high(DAY1),), ()): 1})
     higher = Counter([high(DAY1), high(DAY0)])
-    plans = repack.best_plan([repack.BoothClass(0, 0b111, 1, now)], higher, Counter([piece(DAY1 | DAY2)]))
+    plans = repack.best_plan(
+        [repack.BoothClass(0, 0b111, 1, now)], higher, Counter([piece(DAY1 | DAY2)]), [PLENTY]
+    )
     assert plans == [Counter({((high(DAY0),), (piece(DAY1 | DAY2),)): 1})]
 
 
@@ -64,7 +67,9 @@ def test_best_plan_never_trades_a_higher_level_booth_day_for_the_level():
     # level 1 waits for day 0. Level 2 would lose a booth-day, so nothing changes.
     now = Counter({((high(DAY1, level=2),), ()): 1})
     higher = Counter([high(DAY1, level=2), high(DAY0)])
-    plans = repack.best_plan([repack.BoothClass(0, 0b111, 1, now)], higher, Counter([piece(DAY1 | DAY2)]))
+    plans = repack.best_plan(
+        [repack.BoothClass(0, 0b111, 1, now)], higher, Counter([piece(DAY1 | DAY2)]), [PLENTY]
+    )
     assert plans is None
 
 
@@ -80,7 +85,7 @@ def test_best_plan_on_booths_open_on_late_days_of_a_long_site():
     now = Counter({((late_high(DAY1), late_high(DAY2)), ()): 1, ((), (late(DAY0 | DAY1),)): 1})
     higher = Counter([late_high(DAY1), late_high(DAY2)])
     supply = Counter([late(DAY0 | DAY1), late(DAY0 | DAY2)])
-    plans = repack.best_plan([repack.BoothClass(0, 0b111 << 27, 2, now)], higher, supply)
+    plans = repack.best_plan([repack.BoothClass(0, 0b111 << 27, 2, now)], higher, supply, [PLENTY])
     assert plans == [
         Counter(
             {
@@ -123,7 +128,7 @@ def test_best_plan_keeps_the_higher_levels_and_the_supply(booths, spare, waiting
         held.update(kept)
     higher = held + Counter(high(days, WATER if w else 0, level) for days, w, level in spare)
     supply = Counter(piece(days, WATER if w else 0) for days, w in waiting)
-    plans = repack.best_plan(classes, higher, supply)
+    plans = repack.best_plan(classes, higher, supply, [PLENTY])
     if plans is None:
         return
     placed_higher: Counter = Counter()
@@ -251,7 +256,25 @@ def test_repack_fills_what_a_plan_leaves_free(monkeypatch):
     s.place(0, 0)
     # level 1 has no one waiting, so its pieces are named alike (-1) and each of them stays
     poor = [Counter({((high(0b11, level=-1),), ()): 1, ((), (piece(0b01),)): 1})]
-    monkeypatch.setattr(repack, "best_plan", lambda classes, higher, supply: poor)
+    monkeypatch.setattr(repack, "best_plan", lambda classes, higher, supply, work: poor)
     engine._repack(s, 0, [1, 2])
     assert s.booth_of == [0, 1, 1]
     assert s.level_days[0] == 2
+
+
+def test_repack_stops_when_the_pricing_work_is_spent(monkeypatch):
+    """The hand case above, with no pricing steps left: nothing is re-planned."""
+    booths = (BoothIn("B0"), BoothIn("B1"))
+    apps = (
+        ApplicationIn("h1", days=(1,), priority=1),
+        ApplicationIn("h2", days=(2,), priority=1),
+        ApplicationIn("l1", days=(0, 1)),
+        ApplicationIn("l2", days=(0, 2)),
+    )
+    s = engine._State(Instance(("d0", "d1", "d2"), booths, apps))
+    s.place(0, 0)
+    s.place(1, 0)
+    s.place(2, 1)
+    monkeypatch.setattr(engine, "_REPACK_WORK", 0)
+    engine._repack(s, 0, [2, 3])
+    assert s.booth_of == [0, 0, 1, -1]
