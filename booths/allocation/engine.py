@@ -177,8 +177,8 @@ _CHAIN_TRIES = 8
 _MOVE_COST = 20
 # Free days up to which a refill looks at their subsets rather than at every pool.
 _SUBSETS = 7
-# Booths tried per level for making room (on ten-day instances a few hundred are; a month-long
-# site with 800 booths tried a million, 40 s, for 18 placements the later steps also find).
+# Booths tried per level for making room (the bench's ten-day instances try a few thousand at
+# most; a month-long site with 800 booths tried a million, 40 s, for 18 placements).
 _ROOM_TRIES = 20_000
 # Hosts tried for a higher-level application in a chain's way.
 _HOSTS = 6
