@@ -39,7 +39,9 @@ Large, level 0, against the LP bound on the other seeds: 2 99.26% (5089/5127), 3
 (5018/5040), 4 99.43% (4371/4396), 5 99.24% (5216/5256), 6 99.77% (4270/4280), 7 99.57%
 (3451/3466, level 1 23311/23314), 8 99.17% (5147/5190); levels 1-3 reach their bound but for
 seed 7's 3 booth-days. Engine 5.1-6.6 s, command 7.0-8.2 s wall, 192-201 MiB. Before the class
-re-planning (engine step 6) level 0 was at 98.44-99.24% (seed 8: 5109).
+re-planning (engine step 6) level 0 was at 98.44-99.24% (seed 8: 5109). The exchange of higher
+applications and the caps for long sites left seeds 1-8 byte for byte the same; on a later day
+the same code (old and new alike) ran 7.0-7.6 s, command 8.5-9.0 s wall, 193-195 MiB.
 
 The class bound pools the booths of a class day by day, so it ignores that one application keeps
 one booth on all its days. With 3 or 5 days that costs nothing (the MILP above is the optimum);
