@@ -152,9 +152,9 @@ def test_best_plan_keeps_the_higher_levels_and_the_supply(booths, spare, waiting
     assert sum(p[1].bit_count() * n for p, n in placed_mine.items()) > 0
 
 
-def test_repack_moves_higher_applications_so_the_lowest_level_gains():
-    """Engine step 6 on a state laid out badly: both higher applications on B0, one request on B1.
-    Re-planned, each booth holds one higher application and one two-day request."""
+def badly_laid_out() -> engine._State:
+    """Two booths, three days: both higher applications (days 1 and 2) on B0, one of the level's
+    two-day requests on B1, the other waiting."""
     booths = (BoothIn("B0"), BoothIn("B1"))
     apps = (
         ApplicationIn("h1", days=(1,), priority=1),
@@ -166,6 +166,13 @@ def test_repack_moves_higher_applications_so_the_lowest_level_gains():
     s.place(0, 0)
     s.place(1, 0)
     s.place(2, 1)
+    return s
+
+
+def test_repack_moves_higher_applications_so_the_lowest_level_gains():
+    """Engine step 6 on a state laid out badly: re-planned, each booth holds one higher application
+    and one two-day request."""
+    s = badly_laid_out()
     engine._repack(s, 0, [2, 3])
     assert s.level_days == {1: 2, 0: 4}
     assert sorted(s.booth_of[:2]) == [0, 1]  # the higher applications kept, one on each booth
@@ -263,18 +270,8 @@ def test_repack_fills_what_a_plan_leaves_free(monkeypatch):
 
 
 def test_repack_stops_when_the_pricing_work_is_spent(monkeypatch):
-    """The hand case above, with no pricing steps left: nothing is re-planned."""
-    booths = (BoothIn("B0"), BoothIn("B1"))
-    apps = (
-        ApplicationIn("h1", days=(1,), priority=1),
-        ApplicationIn("h2", days=(2,), priority=1),
-        ApplicationIn("l1", days=(0, 1)),
-        ApplicationIn("l2", days=(0, 2)),
-    )
-    s = engine._State(Instance(("d0", "d1", "d2"), booths, apps))
-    s.place(0, 0)
-    s.place(1, 0)
-    s.place(2, 1)
+    """The badly laid-out case, with no pricing steps left: nothing is re-planned."""
+    s = badly_laid_out()
     monkeypatch.setattr(engine, "_REPACK_WORK", 0)
     engine._repack(s, 0, [2, 3])
     assert s.booth_of == [0, 0, 1, -1]
