@@ -185,6 +185,9 @@ _HOSTS = 6
 # Days up to which the searches walk every subset of a booth's free days (or every superset of a
 # request's days); above, they look only at the day masks requested or placed: a month-long site
 # has 2^29 supersets of one day, and walking them took minutes where filtering takes milliseconds.
+# (The pull and host searches count a step per subset, so filtering them on shorter sites would
+# change where they stop; the tiling's _holding gives the same list either way and filters
+# whenever the masks are fewer.)
 _WALK = 12
 
 
