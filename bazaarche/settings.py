@@ -175,6 +175,9 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 X_FRAME_OPTIONS = "DENY"
+# Behind a TLS proxy (docs/deploy.md): trust its X-Forwarded-Proto, and take the client's address
+# for sign-in limits from the X-Forwarded-For entry it adds (vendors/limits.py).
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 
@@ -185,7 +188,7 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    if env_bool("DJANGO_BEHIND_PROXY", False):
+    if BEHIND_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 
@@ -203,10 +206,12 @@ SMS_API_KEY = os.environ.get("SMS_API_KEY", "")
 SMS_SENDER = os.environ.get("SMS_SENDER", "")
 SMS_API_URL = os.environ.get("SMS_API_URL", "https://api.kavenegar.com/v1")
 OTP_TTL_SECONDS = int(os.environ.get("OTP_TTL_SECONDS", "300"))
-OTP_MAX_WRONG = 5  # wrong codes in a row before the number is locked
-OTP_LOCK_SECONDS = 15 * 60
-OTP_SENDS_PER_NUMBER = (3, 10 * 60)  # at most 3 codes per number in 10 minutes
-OTP_SENDS_PER_ADDRESS = (10, 60 * 60)  # at most 10 codes per client address in an hour
+# Limits (README, Design): wrong tries burn the code, never the number; sending bounds guessing.
+OTP_MAX_WRONG = 3  # tries per code; then the code is void and a new one must be asked for
+OTP_SENDS_PER_NUMBER = (6, 60 * 60)  # codes per number per hour (browsers not known for it)
+OTP_SENDS_PER_ADDRESS_AND_NUMBER = (3, 60 * 60)  # of those, from one client address
+OTP_SENDS_PER_ADDRESS = (10, 60 * 60)  # code requests per client address per hour, any number
+OTP_SENDS_PER_KNOWN_BROWSER = (3, 60 * 60)  # codes per number per hour to browsers it signed in on
 PASSWORD_FAILURES_ALLOWED = (10, 15 * 60)  # wrong passwords per account or address in 15 minutes
 
 # Product photos: real images only, limited in bytes and pixels, re-encoded without metadata.

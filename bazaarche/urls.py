@@ -8,8 +8,11 @@ from django.urls import include, path
 
 from booths import urls as booths_urls
 from events import urls as events_urls
+from vendors.views import signin
 
 urlpatterns = [
+    # Before the admin's own login: admins sign in on the password page, with its limits.
+    path("admin/login/", signin.admin_signin, name="admin-signin"),
     path("admin/", admin.site.urls),
     path("", include(events_urls.unprefixed)),
     path("", include(booths_urls.unprefixed)),

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from bazaarche.text import digits_for_language, normalize
 from bazaarche.validators import clean_mobile
 
+from . import limits
+
 
 class SignInForm(AuthenticationForm):
     error_messages = {
@@ -36,10 +38,14 @@ class SignInForm(AuthenticationForm):
     def clean(self):
         # Failed passwords are counted per account and per client address (in the cache, shared
         # by all workers); past the limit the form refuses before checking the password at all.
+        # A browser that has signed in to the account before counts its failures apart, so a
+        # stranger who uses up the account's count cannot keep its owner out there.
         username = self.cleaned_data.get("username", "")
-        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
+        address = limits.client_address(self.request) if self.request else "unknown"
+        known = bool(self.request) and limits.is_known_browser(self.request, username)
         limit, window = settings.PASSWORD_FAILURES_ALLOWED
-        keys = [f"signin-failures:user:{username.casefold()}", f"signin-failures:address:{address}"]
+        account = f"signin-failures:{'known' if known else 'user'}:{limits.name_digest(username)}"
+        keys = [account, f"signin-failures:address:{address}"]
         if any((cache.get(key) or 0) >= limit for key in keys):
             raise ValidationError(
                 _("Too many failed sign-ins. Please wait %(minutes)s minutes and try again."),
@@ -50,11 +56,7 @@ class SignInForm(AuthenticationForm):
             return super().clean()
         except ValidationError:
             for key in keys:
-                cache.add(key, 0, window)
-                try:
-                    cache.incr(key)
-                except ValueError:  # expired between add and incr
-                    cache.add(key, 1, window)
+                limits.add_one(key, window)
             raise
 
 

@@ -1,24 +1,30 @@
-"""Sign-in by a one-time code sent by SMS: who may ask, sending, checking, rate limits and locks.
+"""Sign-in by a one-time code sent by SMS: who may ask, sending, checking, and the limits on both.
 
 Two functions make the whole flow, both taking `now` so tests move the clock instead of sleeping:
 
     request_code(mobile, client_address) -> SentCode       # or raises OtpFailure
-    verify_code(mobile, code, client_address) -> User      # or raises OtpFailure
+    verify_code(sent_id, code, client_address) -> User     # or raises OtpFailure
 
 Every failure carries a stable code (OtpError) and a message in the active language; the views
 show the message, tests and logs use the code.
 
 Codes are six random digits. Only an HMAC-SHA256 of the mobile and the code (keyed from
-SECRET_KEY) is stored; a code expires after OTP_TTL_SECONDS, works once (used_at is set by a
-conditional UPDATE, so two requests cannot both use it) and is replaced by the next one.
+SECRET_KEY) is stored; a code expires after OTP_TTL_SECONDS and works once (used_at is set by a
+conditional UPDATE, so two requests cannot both use it).
 
-Counters live in Django's cache, not in the database: the per-address count has no model to live
-in, and cache.add + cache.incr are atomic on Redis (production), so every worker shares one count
-and concurrent requests cannot slip past a limit. Sending limits are fixed windows keyed by the
-window number worked out from `now` (a burst across a window edge can reach twice the limit, still
-small). A lock stores the moment it ends, compared with `now`. Losing the cache (a Redis restart)
-only resets limits and locks; codes themselves are in the database. Without Redis (development,
-tests) the cache is per process.
+A code belongs to the sign-in that asked for it: the view keeps its id in the session, and only
+that id is checked. So a stranger who knows a vendor's mobile can only guess at codes he asked for
+himself; his wrong guesses never touch the owner's code, and his requests never replace it. Wrong
+guesses burn the code, not the number: after OTP_MAX_WRONG tries a code is void (each try is
+reserved by a conditional UPDATE before the comparison, so parallel guesses cannot take more), and
+nothing is ever locked. What bounds guessing is sending: at most OTP_SENDS_PER_NUMBER codes per
+number per hour, of which OTP_SENDS_PER_ADDRESS_AND_NUMBER from one client address, and
+OTP_SENDS_PER_ADDRESS requests per address in all; so a stranger's chance of a right guess in an
+hour is at most OTP_MAX_WRONG x OTP_SENDS_PER_NUMBER / 10^6 (README, Design). A browser that has
+signed in with the number before has its own OTP_SENDS_PER_KNOWN_BROWSER and is not held back by
+the number's or the address's counts, so strangers who use those up cannot keep the owner out.
+
+Counters live in Django's cache (vendors/limits.py), codes and their tries in the database.
 """
 
 from __future__ import annotations
@@ -32,7 +38,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -41,6 +46,7 @@ from django.utils.translation import gettext, ngettext
 
 from bazaarche.text import digits_for_language, normalize
 
+from . import limits
 from .models import OneTimeCode, User, Vendor
 from .sms import SmsError, send_sms
 
@@ -57,8 +63,8 @@ class OtpError(StrEnum):
     TOO_MANY_SENDS_NUMBER = "too_many_sends_number"
     TOO_MANY_SENDS_ADDRESS = "too_many_sends_address"
     SEND_FAILED = "send_failed"
-    LOCKED = "locked"
     WRONG_CODE = "wrong_code"
+    CODE_SPENT = "code_spent"
     EXPIRED = "expired"
     NO_CODE = "no_code"
     INACTIVE = "inactive"
@@ -71,11 +77,12 @@ class OtpFailure(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
-        self.retry_after = retry_after  # seconds, for the limits and the lock
+        self.retry_after = retry_after  # seconds, for the sending limits
 
 
 @dataclass(frozen=True)
 class SentCode:
+    id: int  # the sign-in keeps it (in the session) and checks only this code
     mobile: str
     expires_at: datetime.datetime
 
@@ -104,46 +111,85 @@ def _is_password_account(mobile: str) -> bool:
 # --- sending ------------------------------------------------------------------------------------
 
 
-def request_code(mobile: str, client_address: str, *, now: datetime.datetime | None = None) -> SentCode:
-    """Send a new code to `mobile` (already cleaned to 09XXXXXXXXX) and return when it expires.
+def request_code(
+    mobile: str,
+    client_address: str,
+    *,
+    replaces: int | None = None,
+    known_browser: bool = False,
+    now: datetime.datetime | None = None,
+) -> SentCode:
+    """Send a new code to `mobile` (already cleaned to 09XXXXXXXXX) and return it (its id and expiry).
 
-    Raises OtpFailure: LOCKED, TOO_MANY_SENDS_ADDRESS, PASSWORD_ACCOUNT, NOT_IN_REGISTRY,
-    TOO_MANY_SENDS_NUMBER or SEND_FAILED. Every request counts against the client address, also
-    one for a number not in the registry, so the registry cannot be searched number by number.
+    `replaces` is the id of this sign-in's previous code, which stops working; other people's codes
+    for the same number are left alone. `known_browser`: this browser has signed in with the number
+    before (limits.is_known_browser).
+
+    Raises OtpFailure: TOO_MANY_SENDS_ADDRESS, PASSWORD_ACCOUNT, NOT_IN_REGISTRY,
+    TOO_MANY_SENDS_NUMBER or SEND_FAILED. Every request from an unknown browser counts against the
+    client address, also one for a number not in the registry, so the registry cannot be searched
+    number by number.
     """
     now = now or timezone.now()
-    _check_lock(mobile, now)
-    limit, window = settings.OTP_SENDS_PER_ADDRESS
-    retry_after = _count_in_window(f"address:{client_address}", limit, window, now)
-    if retry_after:
-        raise OtpFailure(OtpError.TOO_MANY_SENDS_ADDRESS, _too_many_address_message(retry_after), retry_after)
+    if not known_browser:
+        _count_request(
+            f"otp-address:{client_address}",
+            settings.OTP_SENDS_PER_ADDRESS,
+            now,
+            OtpError.TOO_MANY_SENDS_ADDRESS,
+        )
     if _is_password_account(mobile):
         raise OtpFailure(OtpError.PASSWORD_ACCOUNT, _password_account_message())
     if not in_registry(mobile):
         raise OtpFailure(OtpError.NOT_IN_REGISTRY, _not_in_registry_message())
-    limit, window = settings.OTP_SENDS_PER_NUMBER
-    retry_after = _count_in_window(f"number:{mobile}", limit, window, now)
-    if retry_after:
-        raise OtpFailure(OtpError.TOO_MANY_SENDS_NUMBER, _too_many_number_message(retry_after), retry_after)
+    if known_browser:
+        _count_request(
+            f"otp-known:{mobile}", settings.OTP_SENDS_PER_KNOWN_BROWSER, now, OtpError.TOO_MANY_SENDS_NUMBER
+        )
+    else:
+        # The address's share first: a request it refuses must not eat into the number's own count.
+        share = settings.OTP_SENDS_PER_ADDRESS_AND_NUMBER
+        _count_request(
+            f"otp-address-number:{client_address}:{mobile}", share, now, OtpError.TOO_MANY_SENDS_NUMBER
+        )
+        _count_request(
+            f"otp-number:{mobile}", settings.OTP_SENDS_PER_NUMBER, now, OtpError.TOO_MANY_SENDS_NUMBER
+        )
 
     code = f"{secrets.randbelow(10**CODE_LENGTH):0{CODE_LENGTH}d}"
     expires_at = now + datetime.timedelta(seconds=settings.OTP_TTL_SECONDS)
     with transaction.atomic():
-        # A new code supersedes the older ones: they expire now, whether or not they arrived.
-        OneTimeCode.objects.filter(mobile=mobile, used_at__isnull=True, expires_at__gt=now).update(
-            expires_at=now
-        )
+        if replaces is not None:
+            # The new code supersedes this sign-in's older one, whether or not that arrived.
+            OneTimeCode.objects.filter(
+                pk=replaces, mobile=mobile, used_at__isnull=True, expires_at__gt=now
+            ).update(expires_at=now)
         row = OneTimeCode.objects.create(
             mobile=mobile, code_hash=code_hash(mobile, code), expires_at=expires_at
         )
     try:
         send_sms(mobile, sms_text(code))
     except SmsError as error:
-        # Nobody received it, so nobody may use it; the older codes stay superseded.
+        # Nobody received it, so nobody may use it; the older code stays superseded.
         row.delete()
         logger.warning("Sign-in code for %s…%s not sent: %s", mobile[:4], mobile[-2:], error)
         raise OtpFailure(OtpError.SEND_FAILED, _send_failed_message()) from error
-    return SentCode(mobile=mobile, expires_at=expires_at)
+    return SentCode(id=row.pk, mobile=mobile, expires_at=expires_at)
+
+
+def _count_request(
+    name: str, limit_and_window: tuple[int, int], now: datetime.datetime, error: OtpError
+) -> None:
+    """Count this request against one limit; past it, refuse with `error` and the wait."""
+    limit, window = limit_and_window
+    retry_after = limits.count_in_window(name, limit, window, now)
+    if retry_after:
+        message = (
+            _too_many_address_message(retry_after)
+            if error == OtpError.TOO_MANY_SENDS_ADDRESS
+            else _too_many_number_message(retry_after)
+        )
+        raise OtpFailure(error, message, retry_after)
 
 
 def code_hash(mobile: str, code: str) -> str:
@@ -169,28 +215,43 @@ def sms_text(code: str) -> str:
 # --- checking -----------------------------------------------------------------------------------
 
 
-def verify_code(mobile: str, code: str, client_address: str, *, now: datetime.datetime | None = None) -> User:
-    """Check `code` for `mobile`; on success use it up and return the account, created and linked if new.
+def verify_code(
+    sent_id: int, code: str, client_address: str, *, now: datetime.datetime | None = None
+) -> User:
+    """Check `code` against the code `sent_id` (this sign-in's); on success use it up and return the
+    account, created and linked if new.
 
-    Raises OtpFailure: LOCKED, NO_CODE, EXPIRED, WRONG_CODE, NOT_IN_REGISTRY or INACTIVE.
-    OTP_MAX_WRONG wrong codes in a row, across codes, lock the number for OTP_LOCK_SECONDS and
-    kill the current code; the lock is logged with `client_address`. Guessing across many numbers
-    from one address is bounded by the sending limits: each number needs a code sent first.
+    Raises OtpFailure: NO_CODE, EXPIRED, CODE_SPENT, WRONG_CODE, NOT_IN_REGISTRY or INACTIVE.
+    Each try is counted on the code before comparing (a right one ends the code anyway); after
+    OTP_MAX_WRONG wrong tries the code is void (CODE_SPENT) and a new one must be asked for.
+    Nothing else is locked.
     """
     now = now or timezone.now()
-    _check_lock(mobile, now)
-    row = (
-        OneTimeCode.objects.filter(mobile=mobile, used_at__isnull=True).order_by("-created_at", "-pk").first()
-    )
+    row = OneTimeCode.objects.filter(pk=sent_id, used_at__isnull=True).first()
     if row is None:
         raise OtpFailure(OtpError.NO_CODE, _no_code_message())
     if row.expires_at <= now:
         raise OtpFailure(OtpError.EXPIRED, _expired_message())
+    tries = settings.OTP_MAX_WRONG
+    # Take a try before comparing: twenty guesses at once still get only the tries that are left.
+    if not OneTimeCode.objects.filter(pk=row.pk, attempts__lt=tries).update(attempts=F("attempts") + 1):
+        raise OtpFailure(OtpError.CODE_SPENT, _code_spent_message())
 
+    mobile = row.mobile
     typed = re.sub(r"[\s\-]", "", normalize(code))
     # A well-formed guess is compared in constant time; anything else cannot match.
     if not (_CODE.fullmatch(typed) and constant_time_compare(code_hash(mobile, typed), row.code_hash)):
-        _wrong_code(mobile, row, client_address, now)
+        row.refresh_from_db(fields=["attempts"])
+        if row.attempts < tries:
+            raise OtpFailure(OtpError.WRONG_CODE, _wrong_code_message(tries - row.attempts))
+        logger.warning(
+            "Sign-in code for %s…%s void after %s wrong tries, the last from %s",
+            mobile[:4],
+            mobile[-2:],
+            row.attempts,
+            client_address,
+        )
+        raise OtpFailure(OtpError.CODE_SPENT, _code_spent_message())
 
     with transaction.atomic():
         used = OneTimeCode.objects.filter(pk=row.pk, used_at__isnull=True, expires_at__gt=now).update(
@@ -203,7 +264,6 @@ def verify_code(mobile: str, code: str, client_address: str, *, now: datetime.da
         user = account_for(mobile)
         if not user.is_active:
             raise OtpFailure(OtpError.INACTIVE, _inactive_message())
-    cache.delete(_key("wrong", mobile))
     return user
 
 
@@ -224,62 +284,6 @@ def account_for(mobile: str) -> User:
     # already linked to another account stays with it.
     Vendor.objects.filter(mobile=mobile, user__isnull=True).update(user=user)
     return user
-
-
-def _wrong_code(mobile: str, row: OneTimeCode, client_address: str, now: datetime.datetime) -> None:
-    OneTimeCode.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1)
-    wrong = _incr(_key("wrong", mobile), settings.OTP_LOCK_SECONDS)
-    if wrong >= settings.OTP_MAX_WRONG:
-        until = now + datetime.timedelta(seconds=settings.OTP_LOCK_SECONDS)
-        cache.set(_key("locked", mobile), until.timestamp(), settings.OTP_LOCK_SECONDS)
-        cache.delete(_key("wrong", mobile))
-        # The code that was being guessed is dead; after the lock a new one must be asked for.
-        OneTimeCode.objects.filter(pk=row.pk, used_at__isnull=True).update(expires_at=now)
-        logger.warning(
-            "Sign-in for %s…%s locked after %s wrong codes, the last from %s",
-            mobile[:4],
-            mobile[-2:],
-            wrong,
-            client_address,
-        )
-        raise OtpFailure(
-            OtpError.LOCKED, _locked_message(settings.OTP_LOCK_SECONDS), settings.OTP_LOCK_SECONDS
-        )
-    raise OtpFailure(OtpError.WRONG_CODE, _wrong_code_message(settings.OTP_MAX_WRONG - wrong))
-
-
-# --- counters in the cache ------------------------------------------------------------------------
-
-
-def _key(kind: str, value: str) -> str:
-    return f"otp:{kind}:{value}"
-
-
-def _incr(key: str, timeout: int) -> int:
-    """Add one to a counter atomically (cache.add then cache.incr) and return the new value."""
-    cache.add(key, 0, timeout)
-    try:
-        return cache.incr(key)
-    except ValueError:  # it expired between add and incr
-        cache.add(key, 1, timeout)
-        return 1
-
-
-def _count_in_window(name: str, limit: int, window: int, now: datetime.datetime) -> int:
-    """Count one more in the current fixed window; return 0 when within `limit`, else seconds to wait."""
-    stamp = now.timestamp()
-    number = int(stamp // window)
-    count = _incr(_key("sends", f"{name}:{number}"), window)
-    if count <= limit:
-        return 0
-    return max(1, math.ceil((number + 1) * window - stamp))
-
-
-def _check_lock(mobile: str, now: datetime.datetime) -> None:
-    until = cache.get(_key("locked", mobile))
-    if until is not None and now.timestamp() < until:
-        seconds = math.ceil(until - now.timestamp())
-        raise OtpFailure(OtpError.LOCKED, _locked_message(seconds), seconds)
 
 
 # --- messages -------------------------------------------------------------------------------------
@@ -326,15 +330,8 @@ def _send_failed_message() -> str:
     return gettext("The SMS could not be sent just now. Please try again in a few minutes.")
 
 
-def _locked_message(seconds: int) -> str:
-    n, shown = _minutes(seconds)
-    return ngettext(
-        "The code was entered wrongly too many times. To keep your account safe, signing in with this "
-        "number is locked for %(minutes)s minute. After that, ask for a new code.",
-        "The code was entered wrongly too many times. To keep your account safe, signing in with this "
-        "number is locked for %(minutes)s minutes. After that, ask for a new code.",
-        n,
-    ) % {"minutes": shown}
+def _code_spent_message() -> str:
+    return gettext("This code was entered wrongly too many times and no longer works. Ask for a new code.")
 
 
 def _wrong_code_message(tries_left: int) -> str:

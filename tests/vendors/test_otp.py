@@ -1,4 +1,4 @@
-"""One-time sign-in codes: hashing, expiry, single use, supersession, rate limits, locks, accounts."""
+"""One-time sign-in codes: hashing, expiry, single use, replacement, tries per code, sending limits, accounts."""
 
 import datetime
 import hashlib
@@ -16,9 +16,10 @@ from vendors import otp, sms
 from vendors.models import OneTimeCode, User, Vendor
 from vendors.otp import OtpError, OtpFailure
 
-# A moment on a whole hour, so that both sending windows (10 minutes, 1 hour) start exactly here.
+# A moment on a whole hour, so that the hourly sending windows start exactly here.
 T0 = datetime.datetime(2026, 3, 1, 6, 0, tzinfo=datetime.UTC)
 ADDRESS = "203.0.113.7"
+STRANGER = "198.51.100.20"
 MOBILE = "09161234567"
 
 
@@ -59,7 +60,7 @@ def vendor(db):
 
 def test_request_code_sends_the_persian_sms_with_six_digits(vendor):
     sent = otp.request_code(MOBILE, ADDRESS, now=T0)
-    assert sent == otp.SentCode(mobile=MOBILE, expires_at=at(300))
+    assert sent == otp.SentCode(id=OneTimeCode.objects.get().pk, mobile=MOBILE, expires_at=at(300))
     code = last_code()
     assert sms.outbox == [(MOBILE, f"کد ورود شما به بازارچه: {code} — این کد تا ۵ دقیقه معتبر است.")]
     # Persian text travels as UCS-2: 70 characters fill one SMS part.
@@ -85,21 +86,21 @@ def test_request_code_stores_only_an_hmac_of_the_code(vendor):
 
 
 def test_verify_code_signs_in_with_persian_digits_and_creates_the_account(vendor):
-    otp.request_code(MOBILE, ADDRESS, now=T0)
+    sent = otp.request_code(MOBILE, ADDRESS, now=T0)
     typed = last_code().translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
-    user = otp.verify_code(MOBILE, f" {typed[:3]} {typed[3:]} ", ADDRESS, now=at(60))
+    user = otp.verify_code(sent.id, f" {typed[:3]} {typed[3:]} ", ADDRESS, now=at(60))
     assert (user.username, user.mobile, user.has_usable_password()) == (MOBILE, MOBILE, False)
     vendor.refresh_from_db()
     assert vendor.user == user
-    assert OneTimeCode.objects.get().used_at == at(60)
+    assert OneTimeCode.objects.values_list("used_at", "attempts").get() == (at(60), 1)
 
 
 def test_verify_code_links_every_permit_of_the_number_to_one_account(vendor):
     second = factories.vendor(mobile=MOBILE, business_name="ترشی خانگی مریم")
     someone_else = factories.user(username="other")
     linked_elsewhere = factories.vendor(mobile=MOBILE, user=someone_else)
-    otp.request_code(MOBILE, ADDRESS, now=T0)
-    user = otp.verify_code(MOBILE, last_code(), ADDRESS, now=at(10))
+    sent = otp.request_code(MOBILE, ADDRESS, now=T0)
+    user = otp.verify_code(sent.id, last_code(), ADDRESS, now=at(10))
     assert set(Vendor.objects.filter(user=user).values_list("pk", flat=True)) == {vendor.pk, second.pk}
     linked_elsewhere.refresh_from_db()
     assert linked_elsewhere.user == someone_else
@@ -107,8 +108,8 @@ def test_verify_code_links_every_permit_of_the_number_to_one_account(vendor):
 
 def test_verify_code_reuses_the_existing_account_of_the_number(vendor):
     existing = factories.user(username=MOBILE, mobile=MOBILE, first_name="مریم")
-    otp.request_code(MOBILE, ADDRESS, now=T0)
-    assert otp.verify_code(MOBILE, last_code(), ADDRESS, now=at(10)) == existing
+    sent = otp.request_code(MOBILE, ADDRESS, now=T0)
+    assert otp.verify_code(sent.id, last_code(), ADDRESS, now=at(10)) == existing
     assert User.objects.count() == 1
     assert existing.check_password("secret-pass-123")  # the password is left as it was
 
@@ -116,8 +117,8 @@ def test_verify_code_reuses_the_existing_account_of_the_number(vendor):
 def test_company_manager_gets_a_code_and_keeps_their_account(db):
     manager = factories.user(username="hasanvand", mobile="09351112233")
     factories.support_company(name="تعاونی بانوان زاگرس").managers.add(manager)
-    otp.request_code("09351112233", ADDRESS, now=T0)
-    assert otp.verify_code("09351112233", last_code("09351112233"), ADDRESS, now=at(5)) == manager
+    sent = otp.request_code("09351112233", ADDRESS, now=T0)
+    assert otp.verify_code(sent.id, last_code("09351112233"), ADDRESS, now=at(5)) == manager
     assert User.objects.count() == 1
 
 
@@ -147,20 +148,20 @@ def test_organiser_with_a_permit_must_use_the_password(db):
 
 
 def test_verify_code_after_expiry_is_refused(vendor):
-    otp.request_code(MOBILE, ADDRESS, now=T0)
-    raised = failure(lambda: otp.verify_code(MOBILE, last_code(), ADDRESS, now=at(300)))
+    sent = otp.request_code(MOBILE, ADDRESS, now=T0)
+    raised = failure(lambda: otp.verify_code(sent.id, last_code(), ADDRESS, now=at(300)))
     assert (raised.code, raised.message) == (
         OtpError.EXPIRED,
         "مهلت این کد تمام شده است. یک کد تازه بخواهید.",
     )
-    assert otp.verify_code(MOBILE, last_code(), ADDRESS, now=at(299)).mobile == MOBILE
+    assert otp.verify_code(sent.id, last_code(), ADDRESS, now=at(299)).mobile == MOBILE
 
 
 def test_verify_code_works_once(vendor):
-    otp.request_code(MOBILE, ADDRESS, now=T0)
+    sent = otp.request_code(MOBILE, ADDRESS, now=T0)
     code = last_code()
-    otp.verify_code(MOBILE, code, ADDRESS, now=at(10))
-    raised = failure(lambda: otp.verify_code(MOBILE, code, ADDRESS, now=at(11)))
+    otp.verify_code(sent.id, code, ADDRESS, now=at(10))
+    raised = failure(lambda: otp.verify_code(sent.id, code, ADDRESS, now=at(11)))
     assert (raised.code, raised.message) == (
         OtpError.NO_CODE,
         "برای این شماره کد معتبری وجود ندارد. یک کد تازه بخواهید.",
@@ -168,106 +169,140 @@ def test_verify_code_works_once(vendor):
 
 
 def test_verify_code_without_any_code_sent(vendor):
-    assert failure(lambda: otp.verify_code(MOBILE, "123456", ADDRESS, now=T0)).code == OtpError.NO_CODE
+    assert failure(lambda: otp.verify_code(1, "123456", ADDRESS, now=T0)).code == OtpError.NO_CODE
 
 
-def test_new_code_supersedes_the_older_one(vendor):
-    otp.request_code(MOBILE, ADDRESS, now=T0)
-    first = last_code()
-    otp.request_code(MOBILE, ADDRESS, now=at(30))
-    second = last_code()
-    if first != second:  # one time in a million they are the same six digits
-        assert (
-            failure(lambda: otp.verify_code(MOBILE, first, ADDRESS, now=at(40))).code == OtpError.WRONG_CODE
-        )
-    assert otp.verify_code(MOBILE, second, ADDRESS, now=at(50)).mobile == MOBILE
+def test_new_code_replaces_the_older_one_of_the_same_signin(vendor):
+    first = otp.request_code(MOBILE, ADDRESS, now=T0)
+    first_code = last_code()
+    second = otp.request_code(MOBILE, ADDRESS, replaces=first.id, now=at(30))
+    assert (
+        failure(lambda: otp.verify_code(first.id, first_code, ADDRESS, now=at(40))).code == OtpError.EXPIRED
+    )
+    assert otp.verify_code(second.id, last_code(), ADDRESS, now=at(50)).mobile == MOBILE
     assert list(OneTimeCode.objects.order_by("pk").values_list("expires_at", "used_at")) == [
         (at(30), None),
         (at(330), at(50)),
     ]
 
 
+def test_a_code_checks_only_itself_not_another_signins_code(vendor):
+    owners = otp.request_code(MOBILE, ADDRESS, now=T0)
+    owners_code = last_code()
+    strangers = otp.request_code(MOBILE, STRANGER, now=at(10))
+    # The stranger typing the owner's code into his own sign-in is a wrong try on his own code.
+    if owners_code != last_code():  # one time in a million they are the same six digits
+        assert (
+            failure(otp.verify_code, strangers.id, owners_code, STRANGER, now=at(20)).code
+            == OtpError.WRONG_CODE
+        )
+    assert otp.verify_code(owners.id, owners_code, ADDRESS, now=at(30)).mobile == MOBILE
+
+
 def test_wrong_code_counts_down_the_tries_left(vendor):
-    otp.request_code(MOBILE, ADDRESS, now=T0)
+    sent = otp.request_code(MOBILE, ADDRESS, now=T0)
     wrong = other_code(last_code())
-    raised = failure(lambda: otp.verify_code(MOBILE, wrong, ADDRESS, now=at(10)))
+    raised = failure(lambda: otp.verify_code(sent.id, wrong, ADDRESS, now=at(10)))
     assert (raised.code, raised.message) == (
         OtpError.WRONG_CODE,
         "این کد درست نیست. پیامک را دوباره ببینید (اگر کد تازه خواسته‌اید، آخرین کد را وارد کنید). "
-        "۴ بار دیگر می‌توانید تلاش کنید.",
+        "۲ بار دیگر می‌توانید تلاش کنید.",
     )
     assert OneTimeCode.objects.get().attempts == 1
 
 
-def test_five_wrong_codes_lock_the_number_for_fifteen_minutes(vendor):
-    otp.request_code(MOBILE, ADDRESS, now=T0)
+def test_three_wrong_tries_void_the_code_but_lock_nothing(vendor):
+    sent = otp.request_code(MOBILE, ADDRESS, now=T0)
     code = last_code()
-    codes = [
-        failure(lambda: otp.verify_code(MOBILE, other_code(code), ADDRESS, now=at(10))).code for _ in range(4)
-    ]
-    assert codes == [OtpError.WRONG_CODE] * 4
-    raised = failure(lambda: otp.verify_code(MOBILE, other_code(code), ADDRESS, now=at(10)))
-    assert (raised.code, raised.retry_after) == (OtpError.LOCKED, 900)
-    assert raised.message == (
-        "کد چند بار نادرست وارد شد. برای حفظ امنیت حساب شما، ورود با این شماره تا ۱۵ دقیقه دیگر بسته است. "
-        "پس از آن یک کد تازه بخواهید."
+    codes = [failure(otp.verify_code, sent.id, other_code(code), ADDRESS, now=at(10)).code for _ in range(3)]
+    assert codes == [OtpError.WRONG_CODE, OtpError.WRONG_CODE, OtpError.CODE_SPENT]
+    raised = failure(lambda: otp.verify_code(sent.id, code, ADDRESS, now=at(11)))
+    assert (raised.code, raised.message, raised.retry_after) == (
+        OtpError.CODE_SPENT,
+        "این کد چند بار نادرست وارد شد و دیگر کار نمی‌کند. یک کد تازه بخواهید.",
+        None,
     )
-    # Locked: even the right code is refused, and no new code is sent.
-    later = failure(lambda: otp.verify_code(MOBILE, code, ADDRESS, now=at(10 + 61)))
-    assert (later.code, later.retry_after) == (OtpError.LOCKED, 839)
-    assert "تا ۱۴ دقیقه دیگر" in later.message
-    assert failure(lambda: otp.request_code(MOBILE, ADDRESS, now=at(600))).code == OtpError.LOCKED
-    assert len(sms.outbox) == 1
+    # The void code was not even compared: its tries stay at three.
+    assert OneTimeCode.objects.get().attempts == 3
+    # The number is not locked: a new code, at once, works.
+    again = otp.request_code(MOBILE, ADDRESS, replaces=sent.id, now=at(12))
+    assert otp.verify_code(again.id, last_code(), ADDRESS, now=at(13)).mobile == MOBILE
 
 
-def test_lock_ends_after_the_lock_period_and_the_guessed_code_is_dead(vendor):
-    otp.request_code(MOBILE, ADDRESS, now=T0)
+def test_the_right_code_on_the_last_try_still_signs_in(vendor):
+    sent = otp.request_code(MOBILE, ADDRESS, now=T0)
     code = last_code()
+    for _ in range(2):
+        failure(otp.verify_code, sent.id, other_code(code), ADDRESS, now=at(10))
+    assert otp.verify_code(sent.id, code, ADDRESS, now=at(20)).mobile == MOBILE
+
+
+def test_a_malformed_code_is_a_try_too(vendor):
+    sent = otp.request_code(MOBILE, ADDRESS, now=T0)
+    assert failure(otp.verify_code, sent.id, "12345a", ADDRESS, now=at(10)).code == OtpError.WRONG_CODE
+    assert OneTimeCode.objects.get().attempts == 1
+
+
+def test_strangers_wrong_codes_do_not_keep_the_owner_out(vendor):
+    strangers = otp.request_code(MOBILE, STRANGER, now=T0)
     for _ in range(5):
-        failure(lambda: otp.verify_code(MOBILE, other_code(code), ADDRESS, now=at(10)))
-    assert failure(lambda: otp.request_code(MOBILE, ADDRESS, now=at(909))).code == OtpError.LOCKED
-    # At the end of the lock the number is free again, but the code that was being guessed is not.
-    assert failure(lambda: otp.verify_code(MOBILE, code, ADDRESS, now=at(910))).code == OtpError.EXPIRED
-    otp.request_code(MOBILE, ADDRESS, now=at(910))
-    assert otp.verify_code(MOBILE, last_code(), ADDRESS, now=at(920)).mobile == MOBILE
+        failure(otp.verify_code, strangers.id, other_code(last_code()), STRANGER, now=at(10))
+    owners = otp.request_code(MOBILE, ADDRESS, now=at(20))
+    assert otp.verify_code(owners.id, last_code(), ADDRESS, now=at(30)).mobile == MOBILE
 
 
-def test_right_code_resets_the_wrong_count(vendor):
-    otp.request_code(MOBILE, ADDRESS, now=T0)
-    code = last_code()
-    for _ in range(4):
-        failure(lambda: otp.verify_code(MOBILE, other_code(code), ADDRESS, now=at(10)))
-    otp.verify_code(MOBILE, code, ADDRESS, now=at(20))
-    otp.request_code(MOBILE, ADDRESS, now=at(30))
-    code = last_code()
-    raised = failure(lambda: otp.verify_code(MOBILE, other_code(code), ADDRESS, now=at(40)))
-    assert raised.code == OtpError.WRONG_CODE
+def test_guesses_per_number_per_hour_are_at_most_three_tries_on_six_codes(vendor):
+    # A stranger with as many addresses as he likes: each address may ask three codes for the
+    # number, the number takes six in the hour; every code takes three tries.
+    outcomes = []
+    for n in range(10):
+        address = f"198.51.100.{n}"
+        for _ in range(3):
+            try:
+                sent = otp.request_code(MOBILE, address, now=at(n * 60))
+            except OtpFailure as raised:
+                outcomes.append(raised.code)
+                continue
+            for _ in range(4):
+                failure(otp.verify_code, sent.id, other_code(last_code()), address, now=at(n * 60 + 1))
+    assert len(sms.outbox) == 6
+    assert outcomes == [OtpError.TOO_MANY_SENDS_NUMBER] * 24
+    assert sum(OneTimeCode.objects.values_list("attempts", flat=True)) == 18 == 3 * 6
+    # The next hour gives six more codes, no more.
+    otp.request_code(MOBILE, "198.51.100.99", now=at(3600))
+    assert len(sms.outbox) == 7
 
 
-def test_wrong_codes_count_across_new_codes(vendor):
-    codes = []
-    for n, wrong_tries in enumerate((1, 1, 3)):  # a new code does not give five fresh tries
-        otp.request_code(MOBILE, ADDRESS, now=at(n))
-        for _ in range(wrong_tries):
-            guess = other_code(last_code())
-            codes.append(failure(otp.verify_code, MOBILE, guess, ADDRESS, now=at(n)).code)
-    assert codes == [OtpError.WRONG_CODE] * 4 + [OtpError.LOCKED]
-
-
-def test_three_codes_per_number_in_ten_minutes(vendor):
+def test_one_address_may_ask_three_codes_for_a_number_in_an_hour(vendor):
     for n in range(3):
-        otp.request_code(MOBILE, ADDRESS, now=at(n * 60))
-    raised = failure(lambda: otp.request_code(MOBILE, ADDRESS, now=at(240)))
-    assert (raised.code, raised.retry_after) == (OtpError.TOO_MANY_SENDS_NUMBER, 360)
+        otp.request_code(MOBILE, STRANGER, now=at(n * 60))
+    raised = failure(lambda: otp.request_code(MOBILE, STRANGER, now=at(240)))
+    assert (raised.code, raised.retry_after) == (OtpError.TOO_MANY_SENDS_NUMBER, 3360)
     assert raised.message == (
         "چند کد برای این شماره فرستاده شده است و شاید پیامک آخر هنوز در راه باشد. "
-        "۶ دقیقه دیگر می‌توانید کد تازه بخواهید."
+        "۵۶ دقیقه دیگر می‌توانید کد تازه بخواهید."
     )
-    assert len(sms.outbox) == 3
-    # The refused request left the last code usable.
-    assert otp.verify_code(MOBILE, last_code(), ADDRESS, now=at(250)).mobile == MOBILE
-    otp.request_code(MOBILE, ADDRESS, now=at(600))
-    assert len(sms.outbox) == 4
+    # Another address, the owner's, still gets codes: the stranger had only his share.
+    sent = otp.request_code(MOBILE, ADDRESS, now=at(250))
+    assert otp.verify_code(sent.id, last_code(), ADDRESS, now=at(260)).mobile == MOBILE
+    otp.request_code(MOBILE, STRANGER, now=at(3600))
+    assert len(sms.outbox) == 5
+
+
+def test_a_known_browser_gets_a_code_when_strangers_used_up_the_number(vendor):
+    for n in range(2):
+        for _ in range(3):
+            otp.request_code(MOBILE, f"198.51.100.{n}", now=at(n))
+    assert failure(otp.request_code, MOBILE, ADDRESS, now=at(10)).code == OtpError.TOO_MANY_SENDS_NUMBER
+    sent = otp.request_code(MOBILE, ADDRESS, known_browser=True, now=at(20))
+    assert otp.verify_code(sent.id, last_code(), ADDRESS, now=at(30)).mobile == MOBILE
+    # Its own budget is three codes an hour, and a used-up address does not hold it back.
+    for n in range(10):
+        failure(otp.request_code, "09120000000", ADDRESS, now=at(40 + n))
+    otp.request_code(MOBILE, ADDRESS, known_browser=True, now=at(60))
+    otp.request_code(MOBILE, ADDRESS, known_browser=True, now=at(70))
+    raised = failure(otp.request_code, MOBILE, ADDRESS, known_browser=True, now=at(80))
+    assert (raised.code, raised.retry_after) == (OtpError.TOO_MANY_SENDS_NUMBER, 3520)
 
 
 def test_ten_requests_per_address_in_an_hour(db):
@@ -292,27 +327,29 @@ def test_ten_requests_per_address_in_an_hour(db):
 
 
 def test_failed_sms_leaves_no_usable_code(vendor, settings):
-    otp.request_code(MOBILE, ADDRESS, now=T0)
-    first = last_code()
+    first = otp.request_code(MOBILE, ADDRESS, now=T0)
+    first_code = last_code()
     with socket.socket() as probe:  # nothing listens on a port that was free a moment ago
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     settings.SMS_BACKEND = "vendors.sms.KavenegarBackend"
     settings.SMS_API_URL = f"http://127.0.0.1:{port}/v1"
     settings.SMS_API_KEY = "key"
-    raised = failure(lambda: otp.request_code(MOBILE, ADDRESS, now=at(60)))
+    raised = failure(lambda: otp.request_code(MOBILE, ADDRESS, replaces=first.id, now=at(60)))
     assert (raised.code, raised.message) == (
         OtpError.SEND_FAILED,
         "ارسال پیامک همین حالا ممکن نشد. لطفاً چند دقیقه دیگر دوباره تلاش کنید.",
     )
     assert OneTimeCode.objects.count() == 1
-    assert failure(lambda: otp.verify_code(MOBILE, first, ADDRESS, now=at(61))).code == OtpError.EXPIRED
+    assert (
+        failure(lambda: otp.verify_code(first.id, first_code, ADDRESS, now=at(61))).code == OtpError.EXPIRED
+    )
 
 
 def test_switched_off_account_cannot_sign_in(vendor):
     factories.user(username=MOBILE, mobile=MOBILE, is_active=False)
-    otp.request_code(MOBILE, ADDRESS, now=T0)
-    raised = failure(lambda: otp.verify_code(MOBILE, last_code(), ADDRESS, now=at(5)))
+    sent = otp.request_code(MOBILE, ADDRESS, now=T0)
+    raised = failure(lambda: otp.verify_code(sent.id, last_code(), ADDRESS, now=at(5)))
     assert (raised.code, raised.message) == (
         OtpError.INACTIVE,
         "این حساب غیرفعال است. لطفاً با اداره کل تماس بگیرید.",
@@ -332,8 +369,8 @@ def test_error_codes_are_stable():
         "too_many_sends_number",
         "too_many_sends_address",
         "send_failed",
-        "locked",
         "wrong_code",
+        "code_spent",
         "expired",
         "no_code",
         "inactive",
@@ -347,7 +384,7 @@ def test_one_code_used_by_two_requests_at_once_signs_in_only_one(reference_data)
     from django.db import connection
 
     factories.vendor(mobile=MOBILE)
-    otp.request_code(MOBILE, ADDRESS, now=T0)
+    sent = otp.request_code(MOBILE, ADDRESS, now=T0)
     code = last_code()
     barrier = threading.Barrier(2)
     outcomes = []
@@ -355,7 +392,7 @@ def test_one_code_used_by_two_requests_at_once_signs_in_only_one(reference_data)
     def sign_in():
         try:
             barrier.wait(5)
-            outcomes.append(otp.verify_code(MOBILE, code, ADDRESS, now=at(10)).username)
+            outcomes.append(otp.verify_code(sent.id, code, ADDRESS, now=at(10)).username)
         except OtpFailure as raised:
             outcomes.append(raised.code)
         finally:
@@ -368,3 +405,35 @@ def test_one_code_used_by_two_requests_at_once_signs_in_only_one(reference_data)
         thread.join(10)
     assert sorted(outcomes) == sorted([MOBILE, OtpError.NO_CODE])
     assert User.objects.count() == 1
+
+
+@pytest.mark.postgres
+def test_ten_guesses_at_once_take_only_the_codes_three_tries(reference_data):
+    import threading
+
+    from django.db import connection
+
+    factories.vendor(mobile=MOBILE)
+    sent = otp.request_code(MOBILE, ADDRESS, now=T0)
+    wrong = other_code(last_code())
+    barrier = threading.Barrier(10)
+    outcomes = []
+
+    def guess():
+        try:
+            barrier.wait(5)
+            otp.verify_code(sent.id, wrong, STRANGER, now=at(10))
+        except OtpFailure as raised:
+            outcomes.append(raised.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=guess) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert len(outcomes) == 10
+    assert set(outcomes) <= {OtpError.WRONG_CODE, OtpError.CODE_SPENT}
+    assert outcomes.count(OtpError.WRONG_CODE) <= 2
+    assert OneTimeCode.objects.get().attempts == 3
