@@ -85,6 +85,7 @@ import datetime
 import json
 import math
 import random
+import re
 import sys
 import time
 import tracemalloc
@@ -457,9 +458,10 @@ def _lp_rows(constraint) -> dict:
     }
 
 
-def run_command(instance: Instance) -> tuple[float, float | None, float | None, dict]:
+def run_command(instance: Instance) -> tuple[float, float | None, float | None, float, dict]:
     """`manage.py allocate --instance` on the instance in a child process: (wall seconds, peak RSS in
-    MiB and CPU seconds from /usr/bin/time when it is there, the result's stats)."""
+    MiB and CPU seconds from /usr/bin/time when it is there, the engine's seconds as the command
+    writes them to standard error, the result's stats). The result itself has no timings."""
     import shutil
     import subprocess
     import tempfile
@@ -473,13 +475,15 @@ def run_command(instance: Instance) -> tuple[float, float | None, float | None, 
         if timer:  # the child's own peak (ru_maxrss of this process's children would count the fork)
             command = [timer, "-f", "%M %U %S", "-o", str(peak_file), *command]
         started = time.perf_counter()
-        out = subprocess.run(command, check=True, capture_output=True, cwd=root).stdout
+        done = subprocess.run(command, check=True, capture_output=True, cwd=root)
         wall = time.perf_counter() - started
+        timing = re.search(rb"allocated in ([0-9.]+) s", done.stderr)
+        engine = float(timing.group(1)) if timing else float("nan")
         peak = cpu = None
         if timer:
             kib, user, system = peak_file.read_text().split()[-3:]
             peak, cpu = int(kib) / 1024, float(user) + float(system)
-    return wall, peak, cpu, json.loads(out)["stats"]
+    return wall, peak, cpu, engine, json.loads(done.stdout)["stats"]
 
 
 def measure(
@@ -522,12 +526,12 @@ def measure(
             f"{bound[level]:>10.1f} {ratio:>8.2%}"
         )
     if command:
-        wall, peak_rss, cpu, stats = run_command(instance)
+        wall, peak_rss, cpu, engine, stats = run_command(instance)
         rss = "unknown" if peak_rss is None else f"{peak_rss:.0f} MiB"
         cpu_text = "" if cpu is None else f" ({cpu:.2f} s CPU)"
         print(
             f"command: manage.py allocate --instance, {wall:.2f} s wall{cpu_text}, peak RSS {rss}, "
-            f"engine {stats['seconds']:.2f} s, {stats['booth_days']} booth-days"
+            f"engine {engine:.2f} s, {stats['booth_days']} booth-days"
         )
     if given_higher:
         lowest = min(result.levels)

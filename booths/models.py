@@ -328,7 +328,9 @@ class Admission(models.Model):
 class AllocationRun(models.Model):
     """One run of the allocation engine on a site: its seed, lottery and result, then its publication.
 
-    The instance the engine saw is kept, so anyone can re-run a published allocation and compare.
+    The run records the SHA-256 of the instance it is about to use (its commitment) before the seed
+    is drawn, and keeps that instance: the organisers can hand it out, and anyone holding it can
+    check it against the public commitment and re-run the allocation with the published seed.
     """
 
     class Status(models.TextChoices):
@@ -338,13 +340,22 @@ class AllocationRun(models.Model):
         FAILED = "failed", _("Failed")
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="allocation_runs")
-    seed = models.PositiveBigIntegerField(_("lottery seed"))
+    # Empty until the run draws it, after the commitment; given on the command line (`--seed`) otherwise.
+    seed = models.PositiveBigIntegerField(_("lottery seed"), null=True, blank=True)
+    seed_drawn = models.BooleanField(
+        _("seed drawn by the system"), default=False, help_text=_("False when a person gave the seed.")
+    )
+    # SHA-256 (hex) of booths.allocation.instance.canonical_instance; empty for runs before commitments.
+    commitment = models.CharField(_("commitment"), max_length=64, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)  # percent, for the organiser's page
     error = models.TextField(blank=True)
     # Application ids ("app-<pk>") in lottery order, as the engine drew them.
     lottery = models.JSONField(default=list, blank=True)
-    # The instance as ALLOCATION_INSTANCE.md shapes it, and per application the engine's code and facts.
+    # Per application id its pseudonymous ticket ("K7M-2QX"), shown on the public lottery page.
+    tickets = models.JSONField(default=dict, blank=True)
+    # The instance as ALLOCATION_INSTANCE.md shapes it, without the vendors' tracking codes and the
+    # seed, and per application the engine's code and facts.
     instance = models.JSONField(default=dict, blank=True)
     placements = models.JSONField(default=dict, blank=True)
     refusals = models.JSONField(default=dict, blank=True)
@@ -366,4 +377,4 @@ class AllocationRun(models.Model):
         indexes = [models.Index(fields=["site", "-created_at"], name="allocationrun_site_recent")]
 
     def __str__(self) -> str:
-        return f"{self.site} #{self.pk} (seed {self.seed})"
+        return f"{self.site} #{self.pk}" + (f" (seed {self.seed})" if self.seed is not None else "")

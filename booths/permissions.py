@@ -28,8 +28,14 @@ def can_allocate(user: User, site: Site) -> bool:
 
 
 def can_view_lottery(user: User, site: Site) -> bool:
-    """A published lottery is as public as its site, so anyone can re-run the allocation."""
+    """A published lottery (seed, commitment, tickets in order) is as public as its site."""
     return can_view_site(user, site)
+
+
+def can_download_lottery_input(user: User, site: Site) -> bool:
+    """The instance file holds each application's priority, needs and county: only the organisers
+    who allocate the site download it (and hand it to whom they choose)."""
+    return can_allocate(user, site)
 
 
 def can_issue_passes(user: User, site: Site) -> bool:

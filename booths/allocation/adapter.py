@@ -8,8 +8,10 @@ the site is replaced in one transaction.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import logging
+import secrets
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -21,7 +23,8 @@ from events.schedule import schedule_for
 from vendors.models import User
 
 from .engine import ApplicationIn, BoothIn, Instance, Result, allocate, lottery
-from .instance import instance_data
+from .instance import instance_commitment, instance_data
+from .tickets import new_tickets
 
 logger = logging.getLogger(__name__)
 
@@ -135,11 +138,22 @@ def _drop_clashing_pins(apps: list[ApplicationIn], held: set[str]) -> None:
             taken |= cells
 
 
-def allocate_site(site: Site, seed: int = 0, dry_run: bool = False, by: User | None = None) -> SiteRun:
+# Seeds the system draws are below this: nine digits, easy to copy from the lottery page.
+SEED_BELOW = 10**9
+
+
+def draw_seed() -> int:
+    return secrets.randbelow(SEED_BELOW)
+
+
+def allocate_site(
+    site: Site, seed: int | None = None, dry_run: bool = False, by: User | None = None
+) -> SiteRun:
     """Allocate a site now, write its assignments and record the run as the organiser's page does
-    (its lottery and instance then show once published); the site row is locked while it happens."""
+    (its lottery shows once published); the site row is locked while it happens. Without a seed the
+    run draws one after recording its commitment."""
     if dry_run:
-        instance, _booths, _applications = site_instance(site, seed=seed)
+        instance, _booths, _applications = site_instance(site, seed=draw_seed() if seed is None else seed)
         result = allocate(instance)
         kept = Assignment.objects.filter(application__site=site, offer__isnull=False).count()
         return SiteRun(instance, result, 0, kept)
@@ -199,8 +213,9 @@ def active_run(site: Site, now: datetime.datetime | None = None) -> AllocationRu
     return AllocationRun.objects.filter(site=site, status__in=busy).order_by("-created_at").first()
 
 
-def start_run(site: Site, seed: int, by: User | None) -> AllocationRun:
-    """Record a run and start it: at once for a small site, by the task worker for a large one."""
+def start_run(site: Site, seed: int | None = None, by: User | None = None) -> AllocationRun:
+    """Record a run and start it: at once for a small site, by the task worker for a large one.
+    The organiser's page gives no seed: the run draws it after recording its commitment."""
     from booths.tasks import run_allocation
 
     run = AllocationRun.objects.create(site=site, seed=seed, created_by=by)
@@ -233,22 +248,36 @@ def execute_run(run_id: int) -> None:
 
 def _run(run: AllocationRun) -> tuple[Instance, Result, int, int]:
     """Allocate the run's site in one transaction and keep the result on the run; a crash marks it
-    failed and writes nothing."""
+    failed and writes nothing.
+
+    Under the site's lock, in this order: the instance is built and its commitment (the SHA-256 of
+    its canonical form) stored with it; only then is the seed drawn (unless one was given), and the
+    engine runs on exactly that instance with that seed.
+    """
     run_id = run.pk
     try:
         _stage(run_id, 25)
         with transaction.atomic():
             # Publishing, moves and promotions lock the same row: one change to a plan at a time.
             Site.objects.select_for_update().filter(pk=run.site_id).first()
-            instance, booths, applications = site_instance(run.site, seed=run.seed)
+            instance, booths, applications = site_instance(run.site)
+            data = instance_data(instance, public=True)
+            del data["seed"]  # not drawn yet; the canonical form leaves it out
+            AllocationRun.objects.filter(pk=run_id).update(
+                instance=data, commitment=instance_commitment(data), progress=40
+            )
+            seed, drawn = (run.seed, False) if run.seed is not None else (draw_seed(), True)
+            AllocationRun.objects.filter(pk=run_id).update(seed=seed, seed_drawn=drawn)
+            instance = dataclasses.replace(instance, seed=seed)
             result = allocate(instance)
             written, kept = write_result(run.site, instance, result, booths, applications)
+            order = lottery([a.id for a in instance.applications], instance.seed)
             AllocationRun.objects.filter(pk=run_id).update(
                 status=AllocationRun.Status.DONE,
                 progress=100,
                 finished_at=timezone.now(),
-                lottery=lottery([a.id for a in instance.applications], instance.seed),
-                instance=instance_data(instance, public=True),
+                lottery=order,
+                tickets=new_tickets(order),
                 placements={
                     p.application: {"booth": p.booth, "days": list(p.days), "code": p.code, "facts": p.facts}
                     for p in result.assignments
@@ -261,6 +290,7 @@ def _run(run: AllocationRun) -> tuple[Instance, Result, int, int]:
                     "placed": len(result.assignments),
                     "unplaced": len(result.unassigned),
                     "booth_days": result.booth_days,
+                    # The organiser's figure; the result file itself has no timings.
                     "seconds": round(result.seconds, 3),
                     "written": written,
                     "kept": kept,

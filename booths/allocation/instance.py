@@ -1,9 +1,11 @@
-"""Reads and checks allocation instances (ALLOCATION_INSTANCE.md) and writes results as JSON."""
+"""Reads and checks allocation instances (ALLOCATION_INSTANCE.md), writes their canonical form (what a
+run commits to) and writes results as JSON."""
 
 from __future__ import annotations
 
 import datetime
 import functools
+import hashlib
 import itertools
 import json
 import re
@@ -341,8 +343,29 @@ def instance_data(instance: Instance, public: bool = False) -> dict:
     return data
 
 
-def result_data(result: Result, seconds: bool = True) -> dict:
-    """The result as ALLOCATION_INSTANCE.md shapes it, with the reason in Persian and in English."""
+def canonical_instance(data: dict) -> bytes:
+    """The one canonical form of an instance: the bytes a run commits to and the organisers hand out.
+
+    `data` is the instance as `instance_data(instance, public=True)` shapes it (or as a run stores it);
+    its "seed" is left out, because the seed is drawn after the commitment and given with `--seed`.
+    The rest is written as json.dumps(sort_keys=True, ensure_ascii=False, separators=(",", ":")), in
+    UTF-8, with no newline at the end. So `sha256sum FILE` of the organiser's download is the run's
+    commitment, and `manage.py allocate --instance FILE --seed SEED` re-runs the allocation.
+    """
+    without_seed = {key: value for key, value in data.items() if key != "seed"}
+    return json.dumps(without_seed, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def instance_commitment(data: dict) -> str:
+    """The SHA-256 (hex) of the canonical instance, as `sha256sum` prints it."""
+    return hashlib.sha256(canonical_instance(data)).hexdigest()
+
+
+def result_data(result: Result) -> dict:
+    """The result as ALLOCATION_INSTANCE.md shapes it, with the reason in Persian and in English.
+
+    A pure function of the instance and the seed: no timings (the command writes its time to
+    standard error), so the same input gives the same bytes."""
 
     # One language switch per language, not per item: the large instances have 20,000 reasons.
     with translation.override("fa"):
@@ -352,10 +375,6 @@ def result_data(result: Result, seconds: bool = True) -> dict:
         en = [placement_reason(p) for p in result.assignments]
         en_refusals = [refusal_reason(r) for r in result.unassigned]
 
-    stats = {"booth_days": result.booth_days, "applications": len(result.assignments)}
-    if seconds:
-        stats["seconds"] = round(result.seconds, 3)
-    stats["levels"] = {str(level): figures for level, figures in result.levels.items()}
     return {
         "assignments": [
             {"application": p.application, "booth": p.booth, "days": list(p.days), "code": p.code}
@@ -368,9 +387,13 @@ def result_data(result: Result, seconds: bool = True) -> dict:
             for n, r in enumerate(result.unassigned)
         ],
         "seed": result.seed,
-        "stats": stats,
+        "stats": {
+            "booth_days": result.booth_days,
+            "applications": len(result.assignments),
+            "levels": {str(level): figures for level, figures in result.levels.items()},
+        },
     }
 
 
-def result_json(result: Result, seconds: bool = True) -> str:
-    return json.dumps(result_data(result, seconds=seconds), ensure_ascii=False, indent=2)
+def result_json(result: Result) -> str:
+    return json.dumps(result_data(result), ensure_ascii=False, indent=2)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import secrets
 from dataclasses import dataclass, field
 
 from django.contrib import messages
@@ -20,10 +18,11 @@ from bazaarche.text import digits_for_language
 from booths.allocation.adapter import STALLED_AFTER, active_run, booth_key, start_run
 from booths.allocation.edits import EditError, move, pin, swap, unpin
 from booths.allocation.engine import Placement, Refusal
-from booths.allocation.instance import placement_reason, refusal_reason
+from booths.allocation.instance import canonical_instance, placement_reason, refusal_reason
+from booths.allocation.public import drawn_runs, lottery_order, published_lottery
 from booths.models import AllocationRun, Application, Assignment, Booth, Hall, Offer
 from booths.offers import LET_GO, OfferError, days_text, latest_run, publish, published_run
-from booths.permissions import can_allocate, can_view_lottery
+from booths.permissions import can_allocate, can_download_lottery_input, can_view_lottery
 from booths.plans import draw_hall
 from events.models import Site
 from vendors.models import CategoryGroup
@@ -256,21 +255,15 @@ def allocation_progress(request, slug: str):
 @login_required
 @require_POST
 def allocation_run(request, slug: str):
+    """Run the allocation. No seed is taken from the form: the run draws it after it has recorded its
+    commitment to the instance."""
     site = _site_for(request, slug)
-    text = (request.POST.get("seed") or "").strip()
-    if text and not (text.isdigit() and len(text) <= 12):
-        messages.error(
-            request,
-            gettext("The seed must be a whole number of at most 12 digits, or empty for a random one."),
-        )
-        return redirect("allocation-site", slug=site.slug)
-    seed = int(text) if text else secrets.randbelow(10**9)
     if active_run(site) is not None:
         messages.error(
             request, gettext("An allocation of this site is already running; wait for it to finish.")
         )
         return redirect("allocation-site", slug=site.slug)
-    run = start_run(site, seed, request.user)
+    run = start_run(site, by=request.user)
     if run.status == AllocationRun.Status.DONE:
         messages.success(
             request,
@@ -360,40 +353,37 @@ def _edit_refused(request, site: Site, selected: int | None, message: str, appli
 # --- the public lottery ------------------------------------------------------------------------
 
 
-def _public_run(request, slug: str) -> tuple[Site, AllocationRun]:
+def lottery_page(request, slug: str):
+    """The published lottery without private facts: seed, commitment, tickets in order, every run drawn."""
     site = get_object_or_404(Site.objects.select_related("exhibition", "county"), slug=slug)
     if not can_view_lottery(request.user, site):
         raise Http404
-    run = published_run(site)
+    run = published_lottery(site)
     if run is None:
         raise Http404
-    return site, run
-
-
-def lottery_page(request, slug: str):
-    site, run = _public_run(request, slug)
-    names = dict(
-        Application.objects.filter(
-            site=site, pk__in=[int(a.removeprefix("app-")) for a in run.lottery]
-        ).values_list("pk", "vendor__business_name")
-    )
-    priority = {a["id"]: a.get("priority", 0) for a in run.instance.get("applications", [])}
-    rows = [
-        {
-            "position": n,
-            "id": app_id,
-            "name": names.get(int(app_id.removeprefix("app-")), ""),
-            "priority": priority.get(app_id, 0),
-            "placed": run.placements.get(app_id, {}).get("booth", ""),
-        }
-        for n, app_id in enumerate(run.lottery, start=1)
-    ]
-    return render(request, "booths/allocation/lottery.html", {"site": site, "run": run, "rows": rows})
+    context = {"site": site, "run": run, "order": lottery_order(run), "runs": drawn_runs(site)}
+    return render(request, "booths/allocation/lottery.html", context)
 
 
 def lottery_instance(request, slug: str):
-    site, run = _public_run(request, slug)
-    body = json.dumps(run.instance, ensure_ascii=False, indent=1)
-    response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{site.slug}-seed-{run.seed}.json"'
+    """A run's instance in its canonical form, for the site's organisers only (it holds priorities and
+    needs): the published run's, or ?run=<pk>'s. `sha256sum` of it is the run's commitment."""
+    site = get_object_or_404(Site, slug=slug)
+    if not can_download_lottery_input(request.user, site):
+        raise Http404
+    runs = AllocationRun.objects.filter(site=site, status=AllocationRun.Status.DONE).only(
+        "pk", "instance", "published_at", "created_at"
+    )
+    wanted = request.GET.get("run", "")
+    if wanted:
+        valid = wanted.isascii() and wanted.isdigit() and len(wanted) <= 18
+        run = runs.filter(pk=int(wanted)).first() if valid else None
+    else:
+        run = runs.filter(published_at__isnull=False).order_by("-published_at", "-pk").first()
+        run = run or runs.order_by("-created_at", "-pk").first()
+    if run is None or not run.instance:
+        raise Http404
+    response = HttpResponse(canonical_instance(run.instance), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{site.slug}-run-{run.pk}-instance.json"'
+    response["Cache-Control"] = "private, no-store"
     return response

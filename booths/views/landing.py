@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
 
+from booths.allocation.public import lottery_places
 from booths.applying import open_calls
 from booths.models import Application, Offer, Pass
 from booths.offers import standings
@@ -40,8 +41,10 @@ def me(request):
     vendors = list(vendors)
     applications = [a for vendor in vendors for a in vendor.applications.all()]
     places = standings(applications)
+    tickets = lottery_places(applications)
     for application in applications:
         application.place = places.get(application.pk)
+        application.lottery_place = tickets.get(application.pk)
     for vendor in vendors:
         vendor.open_calls = list(open_calls(vendor))
     companies = SupportCompany.objects.filter(managers=request.user).prefetch_related(

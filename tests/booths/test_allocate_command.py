@@ -1,8 +1,10 @@
 """`manage.py allocate` on instance files and on sites in the database (the adapter)."""
 
 import datetime
+import hashlib
 import io
 import json
+import re
 
 import pytest
 from django.core.management import call_command
@@ -10,6 +12,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from booths.allocation.adapter import allocate_site, site_instance
+from booths.allocation.instance import canonical_instance
 from booths.demo import load_demo
 from booths.models import AllocationRun, Application, Assignment, Offer
 from events.models import Site
@@ -33,7 +36,7 @@ INSTANCE = {
 
 def run(*args) -> str:
     out = io.StringIO()
-    call_command("allocate", *args, stdout=out)
+    call_command("allocate", *args, stdout=out, stderr=io.StringIO())
     return out.getvalue()
 
 
@@ -57,8 +60,28 @@ def test_allocate_instance_seed_option_overrides_and_is_reproducible(tmp_path):
     first = json.loads(run("--instance", str(path), "--seed", "7"))
     second = json.loads(run("--instance", str(path), "--seed", "7"))
     assert first["seed"] == 7
-    del first["stats"]["seconds"], second["stats"]["seconds"]
     assert first == second
+
+
+def test_allocate_instance_twice_gives_the_same_bytes_and_the_time_on_stderr(tmp_path):
+    path = tmp_path / "instance.json"
+    path.write_text(json.dumps(INSTANCE), encoding="utf-8")
+    outputs = []
+    for _ in range(2):
+        out, err = io.StringIO(), io.StringIO()
+        call_command("allocate", "--instance", str(path), "--seed", "7", stdout=out, stderr=err)
+        outputs.append(out.getvalue().encode())
+        assert re.fullmatch(r"allocated in \d+\.\d\d s\n", err.getvalue())
+    assert outputs[0] == outputs[1]
+    assert b"seconds" not in outputs[0]
+
+
+def test_allocate_instance_without_a_seed_takes_the_seed_option(tmp_path):
+    path = tmp_path / "instance.json"
+    path.write_text(json.dumps({k: v for k, v in INSTANCE.items() if k != "seed"}), encoding="utf-8")
+    with_seed = tmp_path / "with-seed.json"
+    with_seed.write_text(json.dumps(INSTANCE), encoding="utf-8")
+    assert run("--instance", str(path), "--seed", "42") == run("--instance", str(with_seed))
 
 
 def test_allocate_instance_output_is_utf8_persian(tmp_path):
@@ -168,6 +191,19 @@ def test_allocate_site_writes_assignments_in_one_go(small_site):
     assert recorded.placements[f"app-{apps['cook'].pk}"]["booth"].endswith("/W1")
     assert recorded.summary["written"] == 6
     assert all(a["vendor"] == "" for a in recorded.instance["applications"])
+    # The seed was given, not drawn; the commitment is to the instance the run used, without a seed.
+    assert (recorded.seed_drawn, "seed" in recorded.instance) == (False, False)
+    assert recorded.commitment == hashlib.sha256(canonical_instance(recorded.instance)).hexdigest()
+    assert f"commitment {recorded.commitment}" in out
+    assert sorted(recorded.tickets) == sorted(recorded.lottery)
+
+
+def test_allocate_site_without_a_seed_draws_one_after_the_commitment(small_site):
+    site, *_ = small_site
+    out = run(site.slug)
+    recorded = AllocationRun.objects.get()
+    assert (recorded.status, recorded.seed_drawn, len(recorded.commitment)) == ("done", True, 64)
+    assert f"seed {recorded.seed}" in out
 
 
 def test_allocate_site_refuses_while_a_run_is_in_progress(small_site):

@@ -5,7 +5,14 @@ import json
 import pytest
 
 from booths.allocation.engine import allocate
-from booths.allocation.instance import InstanceError, load_instance, parse_instance, result_data, result_json
+from booths.allocation.instance import (
+    InstanceError,
+    canonical_instance,
+    load_instance,
+    parse_instance,
+    result_data,
+    result_json,
+)
 
 
 def instance(**changes) -> dict:
@@ -123,6 +130,7 @@ def test_result_json_has_the_documented_shape():
     )
     assert data["unassigned"] == []
     assert data["seed"] == 42
+    assert list(data["stats"]) == ["booth_days", "applications", "levels"]  # no timings: a pure function
     assert (data["stats"]["booth_days"], data["stats"]["applications"]) == (2, 1)
     assert data["stats"]["levels"] == {
         "2": {"placed": 1, "unplaced": 0, "booth_days": 2, "asked_booth_days": 2}
@@ -137,7 +145,7 @@ def test_result_reason_is_persian_and_english_for_a_vendor():
             {"id": "c", "days": [0, 1], "needs": ["water"], "priority": 1},
         ]
     )
-    result = result_data(allocate(parse_instance(data)), seconds=False)
+    result = result_data(allocate(parse_instance(data)))
     by_id = {u["application"]: u for u in result["unassigned"]}
     assert by_id["a"]["code"] == "no_booth_with_needs"
     assert (
@@ -182,7 +190,7 @@ def test_result_reason_for_a_full_quota_in_persian_and_english():
         ],
         quotas=[{"group": "5", "max_percent": 40}],
     )
-    result = result_data(allocate(parse_instance(data)), seconds=False)
+    result = result_data(allocate(parse_instance(data)))
     assert sorted(a["application"] for a in result["assignments"]) == ["a", "c"]
     [refusal] = result["unassigned"]
     assert (refusal["application"], refusal["code"]) == ("b", "quota_full")
@@ -200,3 +208,22 @@ def test_persian_digits_matches_the_shared_helper():
 
     text = "Booth 12, ٣٤ — رتبهٔ 19 از 31"
     assert persian_digits(text) == to_persian_digits(text)
+
+
+def test_canonical_instance_is_sorted_compact_utf8_json_without_the_seed():
+    data = {
+        "site": "خرم‌آباد",
+        "days": ["2027-03-15"],
+        "booths": [{"id": "A", "zone": "", "type": "", "features": [], "neighbours": []}],
+        "applications": [],
+        "seed": 42,
+    }
+    assert (
+        canonical_instance(data)
+        == (
+            '{"applications":[],"booths":[{"features":[],"id":"A","neighbours":[],"type":"","zone":""}],'
+            '"days":["2027-03-15"],"site":"خرم‌آباد"}'
+        ).encode()
+    )
+    assert canonical_instance(data) == canonical_instance({k: data[k] for k in reversed(data) if k != "seed"})
+    assert parse_instance(json.loads(canonical_instance(data)), seed=5).seed == 5

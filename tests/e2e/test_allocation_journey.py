@@ -8,7 +8,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from booths.models import Application, Assignment, Offer
+from bazaarche.text import to_persian_digits
+from booths.models import AllocationRun, Application, Assignment, Offer
 from booths.offers import waitlist
 from tests import factories
 from vendors import sms
@@ -95,9 +96,12 @@ def test_allocate_move_publish_confirm_decline_and_promote(
 
     page.goto(live_server.url + "/organiser/")
     page.get_by_role("link", name="تخصیص غرفه").click()
-    page.get_by_label("بذر قرعه‌کشی (خالی برای تصادفی)").fill("1405")
-    page.get_by_role("button", name="اجرای تخصیص").click()
-    page.get_by_text("تخصیص با بذر ۱۴۰۵ انجام شد: ۷ جای گرفتند، ۲ بدون غرفه ماندند.").wait_for()
+    page.get_by_role("button", name="اجرای تخصیص").click()  # the system draws the seed
+    page.get_by_text("جای گرفتند").wait_for()
+    seed = AllocationRun.objects.get(site=site).seed
+    page.get_by_text(
+        f"تخصیص با بذر {to_persian_digits(str(seed))} انجام شد: ۷ جای گرفتند، ۲ بدون غرفه ماندند."
+    ).wait_for()
     assert page.locator("a.plan-booth").count() == 8
     assert page.locator(".alloc-unplaced > li").count() == 2
     screenshot(page, f"allocation-page-{size}")
@@ -184,8 +188,10 @@ def test_allocate_move_publish_confirm_decline_and_promote(
     context = browser.new_context(viewport=viewport, device_scale_factor=1)
     page = context.new_page()
     page.goto(live_server.url + f"/sites/{site.slug}/")
-    page.get_by_role("link", name="ترتیب قرعه‌کشی را ببینید و خودتان دوباره اجرا کنید").click()
-    page.get_by_text("۱۴۰۵").first.wait_for()
+    page.get_by_role("link", name="ترتیب قرعه‌کشی و راه بررسی آن را ببینید").click()
+    page.get_by_text(to_persian_digits(str(seed))).first.wait_for()
     assert page.locator("table.alloc-lottery tbody tr").count() == 9
+    assert page.locator(".alloc-runs > li").count() == 1
+    assert "کارگاه" not in page.locator("main").inner_text()  # no business name on the public lottery
     screenshot(page, f"allocation-lottery-{size}")
     context.close()

@@ -23,7 +23,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("site", nargs="?", help="slug of the site to allocate")
         parser.add_argument("--instance", help="a JSON instance file to allocate instead of a site")
-        parser.add_argument("--seed", type=int, help="lottery seed (overrides the instance's seed)")
+        parser.add_argument(
+            "--seed",
+            type=int,
+            help="lottery seed (overrides the instance's seed; for a site, drawn by the system when absent)",
+        )
         parser.add_argument("--dry-run", action="store_true", help="print the summary, write nothing")
 
     def handle(self, *args, **options):
@@ -34,7 +38,7 @@ class Command(BaseCommand):
             return
         if not options["site"]:
             raise CommandError("Give a site slug or --instance FILE.json.", returncode=2)
-        self._site(options["site"], options["seed"] or 0, options["dry_run"])
+        self._site(options["site"], options["seed"], options["dry_run"])
 
     def _instance(self, path: str, seed: int | None) -> None:
         try:
@@ -45,9 +49,12 @@ class Command(BaseCommand):
             instance = load_instance(text, seed=seed)
         except InstanceError as error:
             raise CommandError(f"{path}: {error}", returncode=2) from error
-        self.stdout.write(result_json(allocate(instance)))
+        result = allocate(instance)
+        # Standard output is the result alone, the same bytes on every run; the time goes to stderr.
+        self.stdout.write(result_json(result))
+        self.stderr.write(f"allocated in {result.seconds:.2f} s", style_func=str)  # a note, not an error
 
-    def _site(self, slug: str, seed: int, dry_run: bool) -> None:
+    def _site(self, slug: str, seed: int | None, dry_run: bool) -> None:
         site = Site.objects.filter(slug=slug).first()
         if site is None:
             raise CommandError(f"No site with the slug {slug!r}.", returncode=2)
@@ -61,8 +68,10 @@ class Command(BaseCommand):
         result = run.result
         self.stdout.write(
             f"{site.slug}: {len(run.instance.applications)} accepted applications, "
-            f"{len(run.instance.booths)} booths, {len(run.instance.days)} open days, seed {seed}"
+            f"{len(run.instance.booths)} booths, {len(run.instance.days)} open days, seed {run.instance.seed}"
         )
+        if run.run is not None:
+            self.stdout.write(f"  commitment {run.run.commitment} (SHA-256 of the instance the run used)")
         for level, figures in result.levels.items():
             self.stdout.write(
                 f"  priority {level}: {figures['placed']} placed, {figures['unplaced']} unplaced, "
