@@ -282,10 +282,16 @@ def _outcome(
     admitted_at: datetime.datetime | None = None,
     replayed: bool = False,
 ) -> CheckinOutcome:
-    """The answer for a recorded scan; `scanned` is read for the scan's day."""
+    """The answer for a recorded scan; `scanned` is read for the scan's day.
+
+    Who holds a pass is told only at the pass's own site: the staff of another site learn which site
+    the pass is for, never its holder, business, photo or booth.
+    """
     fields: dict = {}
     site = None
-    if scanned is not None:
+    if scanned is not None and scanned.site_id != admission.site_id:
+        site = scanned.site
+    elif scanned is not None:
         fields = {
             "holder": scanned.holder,
             "holder_name": scanned.holder_name or scanned.vendor_name,
@@ -300,8 +306,6 @@ def _outcome(
                 "hall_code": scanned.hall_code,
                 "hall_names": (scanned.hall_name_fa, scanned.hall_name_en or scanned.hall_name_fa),
             }
-        if admission.result == Result.WRONG_SITE:
-            site = scanned.site
     if admission.result == Result.ADMITTED:
         admitted_at = admission.scanned_at
     return CheckinOutcome(
@@ -378,10 +382,10 @@ def check_in(
     admitted_at = None
     if scanned is None:
         result = Result.INVALID
+    elif scanned.site_id != site.pk:  # before "revoked": a revocation is the other site's business
+        result = Result.WRONG_SITE
     elif scanned.revoked:
         result = Result.REVOKED
-    elif scanned.site_id != site.pk:
-        result = Result.WRONG_SITE
     elif scanned.booth_code is None:
         result = Result.WRONG_DAY
     elif (admitted_at := scanned.admitted_at) is not None:

@@ -1,9 +1,9 @@
 """What visitors may see of booths: published placements, the public floor plan, the vendor directory.
 
-A placement is public once the organiser has published it as an offer (waiting for the vendor's
-confirmation, or confirmed) on an active site of a published exhibition. Draft allocation rows
-(assignments without an offer), declined, expired and withdrawn offers are never public. Of a
-vendor, only the business name, category, description and photos are public.
+A placement is public once the vendor has confirmed the booth the organiser offered, while the
+application stays accepted, on an active site of a published exhibition. Draft allocation rows (assignments without an offer), offers still
+waiting for the vendor (they may yet be declined), and declined, expired and withdrawn offers are
+never public. Of a vendor, only the business name, category, description and photos are public.
 """
 
 import datetime
@@ -17,10 +17,10 @@ from events.models import Exhibition, Site
 from events.schedule import SiteSchedule
 from vendors.models import CategoryGroup, Vendor, VendorPhoto
 
-from .models import Assignment, Booth, Hall, Offer
+from .models import Application, Assignment, Booth, Hall, Offer
 from .plans import HallDrawing, draw_hall
 
-LIVE_OFFERS = [Offer.Status.PENDING, Offer.Status.CONFIRMED]
+PUBLIC_OFFERS = [Offer.Status.CONFIRMED]
 OCCUPIED_FILL = "#99f6e4"
 FREE_FILL = "#f3f4f6"
 # Only these vendor fields ever reach a public page (no address, phone, national ID, birth date).
@@ -30,7 +30,9 @@ PUBLIC_VENDOR_FIELDS = ("id", "business_name", "description", "category")
 def public_assignments() -> QuerySet[Assignment]:
     return Assignment.objects.filter(
         offer__isnull=False,
-        offer__status__in=LIVE_OFFERS,
+        offer__status__in=PUBLIC_OFFERS,
+        # Withdrawing or rejecting an application leaves its confirmed offer as it was.
+        application__status=Application.Status.ACCEPTED,
         booth__hall__site__status=Site.Status.ACTIVE,
         booth__hall__site__exhibition__status=Exhibition.Status.PUBLISHED,
     )

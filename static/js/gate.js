@@ -286,8 +286,10 @@
   }
 
   function show(body) {
-    const holder = body.holder;
-    const booth = body.booth;
+    // A pass of another site: only that site's name (in the message), never whose pass it is.
+    const ours = body.result !== "wrong_site";
+    const holder = ours ? body.holder : null;
+    const booth = ours ? body.booth : null;
     el.name.textContent = holder ? (holder.kind === "helper" ? holder.name + " · " + fmt(S.helper_of, { vendor: holder.vendor }) : holder.vendor) : "";
     el.business.textContent = holder ? holder.business : "";
     el.booth.textContent = booth ? fmt(S.booth, { booth: booth.code, hall: (booth.hall_names && booth.hall_names[lang]) || booth.hall }) : "";

@@ -92,10 +92,67 @@ def test_check_in_wrong_site_for_a_pass_of_another_site(db):
     outcome = check_in(gate, pass_obj.code, other.slug)
 
     assert outcome.result == R.WRONG_SITE
-    assert outcome.vendor_name == pass_obj.application.vendor.full_name
-    assert outcome.booth_code == ""
     assert outcome.messages["fa"] == f"این کارت برای مکان دیگری است: {pass_obj.site.title_fa}."
     assert Admission.objects.get().site == other
+
+
+def wrong_site_scene():
+    """A pass of one site, with a photo, a booth today and a helper's name, and a gate of another site."""
+    from vendors.models import VendorPhoto
+
+    pass_obj = confirmed_pass(first_name="زهرا", last_name="کریمی", business_name="گلیم زهرا")
+    VendorPhoto.objects.create(vendor=pass_obj.application.vendor, image="vendors/1.jpg")
+    Pass.objects.filter(pk=pass_obj.pk).update(holder=Pass.Holder.HELPER, holder_name="مریم کریمی")
+    other = factories.site(title_fa="بازار بروجرد", title_en="Borujerd bazaar")
+    return pass_obj, gate_for(other)
+
+
+def test_check_in_wrong_site_tells_nothing_of_the_holder(db):
+    pass_obj, gate = wrong_site_scene()
+
+    outcome = check_in(gate, pass_obj.code, gate.site.slug)
+
+    assert outcome.result == R.WRONG_SITE
+    about_holder = (
+        outcome.holder,
+        outcome.holder_name,
+        outcome.vendor_name,
+        outcome.business_name,
+        outcome.photo_url,
+        outcome.booth_code,
+        outcome.hall_code,
+        outcome.hall_names,
+    )
+    assert about_holder == ("", "", "", "", "", "", "", ("", ""))
+    body = outcome.as_json()
+    assert (body["holder"], body["booth"]) == (None, None)
+    assert body["messages"] == {
+        "fa": f"این کارت برای مکان دیگری است: {pass_obj.site.title_fa}.",
+        "en": f"This pass is for another site: {pass_obj.site.title_en or pass_obj.site.title_fa}.",
+    }
+
+
+def test_check_in_wrong_site_replayed_by_its_key_tells_nothing_of_the_holder(db):
+    pass_obj, gate = wrong_site_scene()
+
+    first = check_in(gate, pass_obj.code, gate.site.slug, idempotency_key="k1")
+    again = check_in(gate, pass_obj.code, gate.site.slug, idempotency_key="k1")
+
+    assert again.replayed is True
+    assert again.as_json() | {"replayed": False} == first.as_json()
+    assert (again.as_json()["holder"], again.as_json()["booth"]) == (None, None)
+    assert Admission.objects.count() == 1
+
+
+def test_check_in_revoked_pass_of_another_site_is_wrong_site(db):
+    pass_obj, gate = wrong_site_scene()
+    reissue(pass_obj)
+
+    outcome = check_in(gate, pass_obj.code, gate.site.slug)
+
+    # Whether a pass was revoked is its own site's business, and so is its holder.
+    assert outcome.result == R.WRONG_SITE
+    assert (outcome.as_json()["holder"], outcome.vendor_name) == (None, "")
 
 
 def test_check_in_wrong_day_outside_the_assignment(db):

@@ -139,6 +139,37 @@ def test_checkin_api_pass_of_another_site_is_wrong_site(scene):
     assert response.json()["result"] == "wrong_site"
 
 
+def test_checkin_api_wrong_site_answers_only_the_other_sites_name(scene):
+    pass_obj, _token, _key = scene
+    other = factories.site(title_fa="بازار بروجرد", title_en="Borujerd bazaar")
+    _other_token, other_key = create_gate_token(other, "دروازه")
+    body = {"code": pass_obj.code, "site": other.slug}
+
+    first = post(Client(), body, other_key, HTTP_IDEMPOTENCY_KEY="w1")
+    again = post(Client(), body, other_key, HTTP_IDEMPOTENCY_KEY="w1")
+
+    for response in (first, again):
+        answer = response.json()
+        assert answer == {
+            "result": "wrong_site",
+            "label": "محل اشتباه",
+            "message": f"این کارت برای مکان دیگری است: {pass_obj.site.title_fa}.",
+            "messages": {
+                "fa": f"این کارت برای مکان دیگری است: {pass_obj.site.title_fa}.",
+                "en": f"This pass is for another site: {pass_obj.site.title_en or pass_obj.site.title_fa}.",
+            },
+            "site": other.slug,
+            "holder": None,
+            "booth": None,
+            "scanned_at": first.json()["scanned_at"],
+            "admitted_at": None,
+            "replayed": response is again,
+        }
+        text = response.content.decode()
+        assert "زهرا" not in text
+        assert "گلیم" not in text
+
+
 @pytest.mark.parametrize(
     "body",
     [b"{not json", b"\xff\xfe", "[]", "null", '"code"', "{}", '{"code": 5, "site": "x"}', '{"code": "X"}'],

@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
-from booths.models import Assignment, Offer
+from booths.models import Application, Assignment, Offer
 from tests import factories
 from vendors.models import Category, VendorPhoto
 
@@ -23,9 +23,11 @@ def _empty_cache():
 
 
 def place(site, booth, vendor=None, *, status=Offer.Status.CONFIRMED, day=None):
-    """A placement published as an offer (status given) with its assignment on one day."""
+    """An accepted application's booth published as an offer (status given), assigned on one day."""
     day = day or site.start_date
-    application = factories.application(site, vendor, days=[day.isoformat()])
+    application = factories.application(
+        site, vendor, days=[day.isoformat()], status=Application.Status.ACCEPTED
+    )
     offer = Offer.objects.create(
         application=application,
         booth=booth,
@@ -56,20 +58,53 @@ def fair():
     return site, booths
 
 
-def test_plan_shows_published_placements_only(client: Client, fair):
+def test_plan_shows_confirmed_placements_only(client: Client, fair):
     site, booths = fair
     place(site, booths[0], factories.vendor(business_name="ترشی مهناز"))
     place(site, booths[1], factories.vendor(business_name="گلیم زهرا"), status=Offer.Status.PENDING)
     place(site, booths[2], factories.vendor(business_name="ردشده"), status=Offer.Status.DECLINED)
     draft_placement(site, booths[3], factories.vendor(business_name="پیش‌نویس"))
     content = client.get("/sites/fair/plan/").content.decode()
-    assert booth_list(content) == [("A-01", "ترشی مهناز"), ("A-02", "گلیم زهرا")]
+    assert booth_list(content) == [("A-01", "ترشی مهناز")]
+    # An offer still waiting for the vendor may yet be declined: the booth shows as free until then.
+    assert "گلیم زهرا" not in content
     assert "ردشده" not in content
     assert "پیش‌نویس" not in content
     # Taken booths link to their vendor and are coloured; free ones are not links.
-    assert content.count('<a class="plan-booth" href="/vendors/') == 2
-    assert content.count('<g class="plan-booth-free">') == 2
+    assert content.count('<a class="plan-booth" href="/vendors/') == 1
+    assert content.count('<g class="plan-booth-free">') == 3
     assert "<title>A-01 · ترشی مهناز</title>" in content
+
+
+def test_an_offer_waiting_for_confirmation_is_on_no_public_page(client: Client, fair):
+    site, booths = fair
+    crafts = Category.objects.filter(group__slug="handicrafts").first()
+    vendor = factories.vendor(business_name="گلیم زهرا", category=crafts)
+    place(site, booths[0], vendor, status=Offer.Status.PENDING)
+    pages = {
+        "plan": client.get("/sites/fair/plan/"),
+        "site": client.get("/sites/fair/"),
+        "directory": client.get("/vendors/"),
+        "search": client.get("/vendors/", {"q": "گلیم"}),
+        "vendor": client.get(f"/vendors/{vendor.pk}/"),
+        "home by category": client.get("/", {"category": "handicrafts"}),
+    }
+    assert {name: r.status_code for name, r in pages.items()} == {
+        "plan": 200,
+        "site": 200,
+        "directory": 200,
+        "search": 200,
+        "vendor": 404,
+        "home by category": 200,
+    }
+    assert [name for name, r in pages.items() if "گلیم زهرا" in r.content.decode()] == []
+    assert site.title_fa not in pages["home by category"].content.decode()
+
+    Offer.objects.update(status=Offer.Status.CONFIRMED)
+    cache.clear()
+    assert booth_list(client.get("/sites/fair/plan/").content.decode()) == [("A-01", "گلیم زهرا")]
+    assert client.get(f"/vendors/{vendor.pk}/").status_code == 200
+    assert site.title_fa in client.get("/", {"category": "handicrafts"}).content.decode()
 
 
 def test_plan_of_another_day(client: Client, fair):
@@ -112,6 +147,21 @@ def test_plan_query_count_does_not_grow(client: Client, fair, django_assert_num_
     with django_assert_num_queries(6):
         content = client.get("/sites/fair/plan/").content.decode()
     assert len(booth_list(content)) == 11
+
+
+@pytest.mark.parametrize("status", [Application.Status.WITHDRAWN, Application.Status.REJECTED])
+def test_a_confirmed_booth_of_an_application_no_longer_accepted_is_on_no_public_page(
+    client: Client, fair, status
+):
+    site, booths = fair
+    vendor = factories.vendor(business_name="گلیم زهرا")
+    place(site, booths[0], vendor)
+    Application.objects.filter(vendor=vendor).update(status=status)
+
+    assert booth_list(client.get("/sites/fair/plan/").content.decode()) == []
+    assert "گلیم زهرا" not in client.get("/sites/fair/").content.decode()
+    assert "گلیم زهرا" not in client.get("/vendors/").content.decode()
+    assert client.get(f"/vendors/{vendor.pk}/").status_code == 404
 
 
 # --- the directory ---------------------------------------------------------------------------------
@@ -246,7 +296,7 @@ def test_vendor_page_query_count_does_not_grow(client: Client, fair, django_asse
         client.get(f"/vendors/{vendor.pk}/")
     other = factories.site(slug="other", start_date=site.start_date + datetime.timedelta(days=1))
     hall = factories.hall(other)
-    application = factories.application(other, vendor)
+    application = factories.application(other, vendor, status=Application.Status.ACCEPTED)
     days = [other.start_date, other.start_date + datetime.timedelta(days=1)]
     offer = Offer.objects.create(
         application=application,

@@ -239,3 +239,71 @@ def test_organiser_creates_and_revokes_a_gate_key(live_server, browser, screensh
         assert page.locator("#gate-new-key").count() == 0
         assert seen["errors"] == []
         context.close()
+
+
+def test_gate_shows_only_the_other_site_for_a_pass_of_another_site(
+    live_server, browser, screenshot, reference_data
+):
+    from vendors.models import VendorPhoto
+
+    pass_obj = confirmed_pass(first_name="زهرا", last_name="کریمی", business_name="گلیم‌بافی زهرا")
+    VendorPhoto.objects.create(vendor=pass_obj.application.vendor, image="vendors/1.jpg")
+    here = factories.site(title_fa="بازار بروجرد", title_en="Borujerd bazaar")
+    _token, key = create_gate_token(here, "دروازه اصلی")
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1)
+    page = context.new_page()
+    seen = watch(page)
+    page.goto(live_server.url + "/gate/")
+    page.get_by_label("کلید دروازه").fill(key)
+    page.get_by_role("button", name="شروع پذیرش").click()
+
+    def shown() -> dict:
+        return {
+            "label": page.locator("#gate-answer-label").inner_text(),
+            "message": page.locator("#gate-answer-message").inner_text(),
+            "name": page.locator("#gate-answer-name").inner_text(),
+            "business": page.locator("#gate-answer-business").inner_text(),
+            "booth": page.locator("#gate-answer-booth").inner_text(),
+            "photo": page.locator("#gate-answer-photo").is_visible(),
+        }
+
+    expected = {
+        "label": "محل اشتباه",
+        "message": f"این کارت برای مکان دیگری است: {pass_obj.site.title_fa}.",
+        "name": "",
+        "business": "",
+        "booth": "",
+        "photo": False,
+    }
+    page.get_by_label("یا کد چاپ‌شده زیر QR را بنویسید").fill(pass_obj.code)
+    page.get_by_role("button", name="بررسی کد").click()
+    answer(page, "wrong_site")
+    assert shown() == expected
+    screenshot(page, "gate-wrong-site-phone")
+
+    # Even an answer that named the holder (a server from before this rule) shows only the site.
+    def with_holder(route):
+        body = route.fetch().json()
+        body["holder"] = {
+            "kind": "vendor",
+            "name": "زهرا کریمی",
+            "vendor": "زهرا کریمی",
+            "business": "گلیم‌بافی زهرا",
+            "photo": "/media/vendors/1.jpg",
+        }
+        body["booth"] = {
+            "code": "A-1",
+            "hall": "A",
+            "hall_name": "سالن",
+            "hall_names": {"fa": "سالن", "en": "Hall"},
+        }
+        route.fulfill(json=body)
+
+    page.locator("#gate-answer-next").click()
+    page.route("**/api/checkin/", with_holder)
+    page.get_by_label("یا کد چاپ‌شده زیر QR را بنویسید").fill(pass_obj.code)
+    page.get_by_role("button", name="بررسی کد").click()
+    answer(page, "wrong_site")
+    assert shown() == expected
+    assert seen["hosts"] == {urlsplit(live_server.url).netloc}
+    context.close()

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.utils import timezone
 
-from booths.models import Assignment, Offer
+from booths.models import Application, Assignment, Offer
 from booths.plans import generate_grid
 from tests import factories
 from vendors.models import Category, VendorPhoto
@@ -73,7 +73,9 @@ def fair(reference_data):
             address="خیابان شریعتی، کوچه دوازدهم",
         )
         vendors.append(vendor)
-        application = factories.application(site, vendor, days=[today.isoformat()])
+        application = factories.application(
+            site, vendor, days=[today.isoformat()], status=Application.Status.ACCEPTED
+        )
         offer = Offer.objects.create(
             application=application,
             booth=booths[n * 2],

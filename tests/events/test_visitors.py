@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
-from booths.models import Assignment, Offer
+from booths.models import Application, Assignment, Offer
 from events.models import DayException, OpeningHours, Site
 from events.public_cache import public_version
 from tests import factories
@@ -44,9 +44,9 @@ def section_titles(content: str) -> dict[str, list[str]]:
 
 
 def place(site, booth=None, *, vendor=None, status=Offer.Status.CONFIRMED, day=None):
-    """A published placement: an offer and its assignment on one day."""
+    """A published placement: an accepted application's offer and its assignment on one day."""
     booth = booth or factories.booth(factories.hall(site))
-    application = factories.application(site, vendor)
+    application = factories.application(site, vendor, status=Application.Status.ACCEPTED)
     offer = Offer.objects.create(
         application=application,
         booth=booth,
