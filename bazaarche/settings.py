@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "bazaarche.api_errors.ApiErrorMiddleware",  # every answer under /api/ is JSON, errors included
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "events.public_cache.PublicPageCacheMiddleware",  # cached public pages for visitors, see there

@@ -83,4 +83,10 @@ class AllocationRunAdmin(admin.ModelAdmin):
     list_display = ["site", "seed", "status", "created_at", "published_at"]
     list_filter = ["status"]
     raw_id_fields = ["site"]
-    exclude = ["instance", "placements", "refusals", "tickets", "lottery"]  # large; the organiser's page shows them
+    exclude = [
+        "instance",
+        "placements",
+        "refusals",
+        "tickets",
+        "lottery",
+    ]  # large; the organiser's page shows them

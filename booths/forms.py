@@ -69,7 +69,8 @@ class ApplicationForm(forms.Form):
 
     def clean_helpers(self) -> int:
         text = to_ascii_digits(self.cleaned_data["helpers"]).strip() or "0"
-        if not text.isdigit():
+        # isdigit() alone also says yes to "²", which int() refuses.
+        if not (text.isascii() and text.isdigit()):
             raise forms.ValidationError(
                 _("Write the number of helpers as a number, for example 1."), code="invalid"
             )
@@ -173,6 +174,9 @@ class ReviewFilterForm(forms.Form):
         )
 
 
+MAX_PK = 2**63 - 1  # the largest primary key any of our databases can hold
+
+
 class BulkActionForm(forms.Form):
     ACTIONS = {
         "accept": Application.Status.ACCEPTED,
@@ -200,7 +204,9 @@ class BulkActionForm(forms.Form):
             pks = {int(to_ascii_digits(value)) for value in self.cleaned_data["applications"]}
         except ValueError:
             pks = {-1}
-        found = set(Application.objects.filter(site=self.site, pk__in=pks).values_list("pk", flat=True))
+        # A number no primary key can be is not asked of the database, which refuses it (OverflowError).
+        in_range = {pk for pk in pks if 0 < pk <= MAX_PK}
+        found = set(Application.objects.filter(site=self.site, pk__in=in_range).values_list("pk", flat=True))
         if found != pks:
             raise forms.ValidationError(
                 _("One of the ticked applications is not in this site's list any more. Reload the page."),

@@ -13,7 +13,16 @@ from bazaarche.fields import DecimalNumberField, NumberField
 from bazaarche.text import digits_for_language, normalize, to_ascii_digits
 from booths.models import Booth, Hall
 from booths.permissions import sites_in_scope
-from booths.plans import EDITABLE_FIELDS, MAX_GRID, PlanError, generate_grid
+from booths.plans import (
+    EDITABLE_FIELDS,
+    MAX_FIRST_NUMBER,
+    MAX_GRID,
+    MAX_PRICE,
+    MAX_SIZE_M2,
+    PlanError,
+    clean_pattern,
+    generate_grid,
+)
 from events.models import Site
 
 HALL_CODE = re.compile(r"[^\W_][\w-]*")
@@ -28,24 +37,36 @@ class GridForm(forms.Form):
         max_length=60,
         widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off"}),
     )
-    start = NumberField(label=_("First number"), min_value=0, initial=1)
+    start = NumberField(label=_("First number"), min_value=0, max_value=MAX_FIRST_NUMBER, initial=1)
     aisle_every_cols = NumberField(
         label=_("An aisle after every … columns"),
         min_value=0,
+        max_value=MAX_GRID,
         initial=0,
         help_text=_("0 for no aisles. Booths across an aisle are not neighbours."),
     )
-    aisle_every_rows = NumberField(label=_("An aisle after every … rows"), min_value=0, initial=0)
+    aisle_every_rows = NumberField(
+        label=_("An aisle after every … rows"), min_value=0, max_value=MAX_GRID, initial=0
+    )
     back_to_back = forms.BooleanField(
         label=_("Rows without an aisle between them stand back to back (they are neighbours)"), required=False
     )
     size_m2 = DecimalNumberField(
-        label=_("Size of each booth (m²)"), min_value=1, max_digits=6, decimal_places=2, initial=9
+        label=_("Size of each booth (m²)"),
+        min_value=1,
+        max_value=MAX_SIZE_M2,
+        max_digits=6,
+        decimal_places=2,
+        initial=9,
     )
-    price = NumberField(label=_("Price of each booth (rials)"), min_value=0, initial=0)
+    price = NumberField(label=_("Price of each booth (rials)"), min_value=0, max_value=MAX_PRICE, initial=0)
 
     def clean_code_pattern(self) -> str:
-        return to_ascii_digits(normalize(self.cleaned_data["code_pattern"]))
+        # Refused here, before any booth code is made (a width can cost hundreds of megabytes).
+        try:
+            return clean_pattern(self.cleaned_data["code_pattern"])
+        except PlanError as error:
+            raise forms.ValidationError(error.message, code=error.code) from None
 
     def generate(self, hall: Hall) -> list[Booth]:
         data = self.cleaned_data
@@ -146,9 +167,14 @@ class BulkEditForm(forms.Form):
     type = forms.ChoiceField(label=_("Type"), required=False)
     zone = forms.CharField(label=_("Zone"), max_length=20, required=False)
     size_m2 = DecimalNumberField(
-        label=_("Size (m²)"), min_value=1, max_digits=6, decimal_places=2, required=False
+        label=_("Size (m²)"),
+        min_value=1,
+        max_value=MAX_SIZE_M2,
+        max_digits=6,
+        decimal_places=2,
+        required=False,
     )
-    price = NumberField(label=_("Price (rials)"), min_value=0, required=False)
+    price = NumberField(label=_("Price (rials)"), min_value=0, max_value=MAX_PRICE, required=False)
     has_power = forms.ChoiceField(label=_("Power"), choices=CHANGE, required=False)
     has_water = forms.ChoiceField(label=_("Water"), choices=CHANGE, required=False)
     accessible = forms.ChoiceField(label=_("Accessible"), choices=CHANGE, required=False)
@@ -175,7 +201,8 @@ class BulkEditForm(forms.Form):
             raise forms.ValidationError(
                 _("Tick at least one booth in the list, or apply the change to all booths or to a row.")
             )
-        if "scope" in data and not self.changes():
+        # A number refused above is a change asked for: "choose something to change" would mislead.
+        if "scope" in data and not self.errors and not self.changes():
             raise forms.ValidationError(_("Choose at least one thing to change."))
         return data
 
@@ -197,8 +224,10 @@ class BulkEditForm(forms.Form):
 
 
 class BoothForm(forms.ModelForm):
-    size_m2 = DecimalNumberField(label=_("Size (m²)"), min_value=1, max_digits=6, decimal_places=2)
-    price = NumberField(label=_("Price (rials)"), min_value=0)
+    size_m2 = DecimalNumberField(
+        label=_("Size (m²)"), min_value=1, max_value=MAX_SIZE_M2, max_digits=6, decimal_places=2
+    )
+    price = NumberField(label=_("Price (rials)"), min_value=0, max_value=MAX_PRICE)
 
     class Meta:
         model = Booth

@@ -1,5 +1,6 @@
 """Booth plans: the grid generator, neighbours, bulk edits, copying a plan and the SVG layout."""
 
+import re
 import string
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -7,6 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from bazaarche.fields import show_number
 from bazaarche.text import digits_for_language, normalize, to_ascii_digits
 from events.models import Site
 
@@ -25,6 +27,11 @@ EDITABLE_FIELDS = (
     "blocked",
 )
 MAX_GRID = 60  # rows or columns; a hall larger than this is two halls on any real fairground
+MAX_FIRST_NUMBER = 9_999  # the grid's first booth number: room for 1001, 2001, … per hall
+MAX_SIZE_M2 = Decimal(1000)  # one booth; the largest pavilion of a provincial fair is a few hundred m²
+# Rials. A thousand times the dearest booth of a national fair today, so inflation has room, and
+# far inside what a PositiveBigIntegerField holds on every database.
+MAX_PRICE = 10**12
 
 
 class PlanError(ValueError):
@@ -58,6 +65,17 @@ def clean_pattern(pattern: str) -> str:
             "pattern_braces",
         ) from None
     names = [name for _literal, name, _spec, _conv in parsed if name is not None]
+    max_length = Booth._meta.get_field("code").max_length
+    for _literal, name, spec, _conv in parsed:
+        if name is not None and spec and _too_wide(spec, max_length):
+            raise PlanError(
+                _(
+                    "A booth code has at most %(max)s characters, so the code pattern cannot ask for a "
+                    "wider field or take a width from a placeholder. Use {n:02d} for 01, 02, …"
+                )
+                % {"max": digits_for_language(str(max_length))},
+                "pattern_width",
+            )
     unknown = sorted({name for name in names if name not in PLACEHOLDERS})
     if unknown:
         raise PlanError(
@@ -66,6 +84,18 @@ def clean_pattern(pattern: str) -> str:
             "pattern_placeholder",
         )
     return pattern
+
+
+def _too_wide(spec: str, max_length: int) -> bool:
+    """Whether a format spec asks for a width or precision past max_length, or takes one from a placeholder.
+
+    Checked before any code is made: {n:400000000} would build a 400 MB string per booth first.
+    Every number in the spec counts (a digit used as the fill character is a single digit).
+    """
+    if "{" in spec or "}" in spec:
+        return True
+    numbers = (run.lstrip("0") or "0" for run in re.findall(r"\d+", spec))
+    return any(len(number) > 3 or int(number) > max_length for number in numbers)
 
 
 def format_code(pattern: str, *, hall: str, n: int, row: int, col: int) -> str:
@@ -119,8 +149,17 @@ def plan_grid(
             % {"max": digits_for_language(str(MAX_GRID))},
             "grid_size",
         )
-    if aisle_every_cols < 0 or aisle_every_rows < 0 or start < 0:
-        raise PlanError(_("Aisles and the first number cannot be negative."), "grid_negative")
+    if not (0 <= aisle_every_cols <= MAX_GRID and 0 <= aisle_every_rows <= MAX_GRID):
+        raise PlanError(
+            _("An aisle comes after every 0 to %(max)s booths.")
+            % {"max": digits_for_language(str(MAX_GRID))},
+            "grid_bounds",
+        )
+    if not 0 <= start <= MAX_FIRST_NUMBER:
+        raise PlanError(
+            _("The first number is from 0 to %(max)s.") % {"max": digits_for_language(str(MAX_FIRST_NUMBER))},
+            "grid_bounds",
+        )
     pattern = clean_pattern(code_pattern)
     row_at = _grid_positions(rows, aisle_every_rows)
     col_at = _grid_positions(cols, aisle_every_cols)
@@ -244,6 +283,7 @@ def generate_grid(
         aisle_every_rows=aisle_every_rows,
         start=start,
     )
+    _check_numbers(defaults)
     defaults.setdefault("zone", hall.code)
     base_type = defaults.pop("type", Booth.Type.STANDARD)
     with transaction.atomic():
@@ -287,9 +327,23 @@ def bulk_update_booths(booths_qs, changes: dict) -> int:
         raise PlanError(_("Choose at least one thing to change."), "no_changes")
     if "type" in changes and changes["type"] not in Booth.Type.values:
         raise PlanError(_("Choose a booth type from the list."), "type")
-    if "size_m2" in changes and Decimal(changes["size_m2"]) <= 0:
-        raise PlanError(_("The size must be more than zero square metres."), "size")
+    _check_numbers(changes)
     return booths_qs.update(**changes)
+
+
+def _check_numbers(values: dict) -> None:
+    """A booth's size and price within bounds: past them the database refuses the number (a 500)."""
+    if "size_m2" in values and not 0 < Decimal(values["size_m2"]) <= MAX_SIZE_M2:
+        raise PlanError(
+            _("The size must be more than zero and at most %(max)s square metres.")
+            % {"max": show_number(MAX_SIZE_M2)},
+            "size",
+        )
+    if "price" in values and not 0 <= values["price"] <= MAX_PRICE:
+        raise PlanError(
+            _("The price must be from 0 to %(max)s rials.") % {"max": show_number(MAX_PRICE)},
+            "price",
+        )
 
 
 def copy_plan(from_site: Site, to_site: Site) -> list[Hall]:

@@ -30,6 +30,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
 from bazaarche.jalali import parse_jalali
+from bazaarche.spreadsheets import BoundedCsvLines, CsvWriter, TooManyStrings, load_xlsx
 from bazaarche.text import fold, normalize, normalize_multiline, to_persian_digits
 from bazaarche.validators import (
     clean_company_id,
@@ -41,6 +42,19 @@ from bazaarche.validators import (
 
 # How many rejected verdicts ImportSummary keeps in memory; all of them are counted and reported.
 KEEP_REJECTED = 1000
+# The longest cell read. The longest registry field holds 200 characters (a business or company
+# name) and a real address a few hundred; a longer cell is a paste gone wrong or an attack, and
+# its row is refused. Cells are cut to one character more while the file is read, so a giant
+# cell never reaches memory whole (CSV, XLSX shared strings) or only once (XLSX inline strings).
+MAX_CELL_CHARS = 1000
+MAX_COLUMNS = 200  # cells read per row; the registry has 23 columns, the rest are ignored anyway
+# Rows of one file: twice the 100,000 rows an import is benchmarked at (under a minute), and more
+# than the registry holds for a whole province. A longer export is split into several files.
+MAX_ROWS = 200_000
+XLSX_LAST_ROW = 1_048_576  # Excel's last row
+MAX_STRINGS_PER_ROW = 50  # an XLSX's table of distinct texts, at most this many per allowed row
+# How much of a value a reason or a verdict repeats.
+SHOWN_VALUE_CHARS = 60
 REPORT_COLUMNS = ("row", "tracking_code", "action", "column", "code", "reason_fa", "reason_en")
 
 
@@ -128,6 +142,10 @@ _NO = {"خیر", "نه", "ندارد", "no", "n", "0", "false"}
 MESSAGES = {
     "missing": gettext_noop("«%(column)s» is empty; every row needs it."),
     "too_long": gettext_noop("«%(column)s» is too long: %(length)s characters where at most %(limit)s fit."),
+    "cell_too_long": gettext_noop(
+        "«%(column)s» holds more than %(limit)s characters; no registry field is that long. "
+        "Check this cell in the file."
+    ),
     "bad_tracking_code": gettext_noop(
         "The tracking code «%(value)s» is not valid; it must be 8 to 20 digits."
     ),
@@ -207,6 +225,10 @@ FILE_MESSAGES = {
         "The file was saved as «Unicode Text» (UTF-16). In Excel, save it as «CSV UTF-8» instead."
     ),
     "empty": gettext_noop("The file is empty. Export the registry list again."),
+    "too_many_rows": gettext_noop(
+        "The file has more than %(limit)s rows. Split it into files of at most %(limit)s rows and "
+        "import them one by one."
+    ),
     "header_only": gettext_noop(
         "The file has the column headers but no rows below them. Export the registry list again."
     ),
@@ -284,13 +306,17 @@ class _RowError(Exception):
 def reasons_in_both(msgid: str, column: Column, value: str = "", **params: Any) -> tuple[str, str]:
     """A row's reason in Persian and English: the column by its Persian header in Persian and its
     English label in English; numbers in Persian digits in Persian; a long value shortened."""
-    if len(value) > 60:
-        value = value[:57] + "…"
+    value = shortened(value)
     common = {"value": value, **params}
     params_fa = {k: to_persian_digits(v) if isinstance(v, int) else v for k, v in common.items()}
     params_fa["column"] = column.header_fa
     params_en = {**common, "column": column.label_en}
     return _in_both(msgid, params_fa, params_en)
+
+
+def shortened(value: str, size: int = SHOWN_VALUE_CHARS) -> str:
+    """A value as a message or a verdict repeats it: a long one cut, with an ellipsis."""
+    return value if len(value) <= size else value[: size - 3] + "…"
 
 
 # --- reading the file --------------------------------------------------------------------------
@@ -299,7 +325,8 @@ def reasons_in_both(msgid: str, column: Column, value: str = "", **params: Any) 
 class _Source:
     """The file to import, which can be opened again from its start for each pass over it."""
 
-    def __init__(self, source: Any, name: str | None):
+    def __init__(self, source: Any, name: str | None, max_rows: int = MAX_ROWS):
+        self.max_rows = max_rows
         self._path: str | None = None
         self._file: IO[bytes] | None = None
         self._spool: IO[bytes] | None = None
@@ -386,12 +413,19 @@ class _Source:
         self.check_file()
         with self.table() as table:
             map_headers(table.headers)
-            if self.kind == "xlsx":
-                return table.max_rows
-            rows = sum(1 for _ in table.rows)
-        if rows == 0:
+            rows = self.data_rows(table)
+        # An XLSX's size may be wrong: a header-only sheet is found while importing it.
+        if rows == 0 and self.kind == "csv":
             raise UnusableFile("empty", "header_only")
         return rows
+
+    def data_rows(self, table: _Table) -> int:
+        """Exact for CSV; for XLSX the sheet's own size, unless that passes max_rows."""
+        if self.kind == "xlsx" and table.max_rows <= self.max_rows:
+            return table.max_rows
+        # Reading past max_rows raises. An XLSX is read through only when its size is over the
+        # limit (its size may count blank rows), since that costs as much as checking it.
+        return sum(1 for _ in table.rows)
 
     @contextlib.contextmanager
     def table(self) -> Iterator[_Table]:
@@ -408,20 +442,25 @@ class _Source:
             text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
             try:
                 delimiter = _sniff_delimiter(text)
-                records = csv.reader(text, delimiter=delimiter)
-                yield _Table(_csv_records(records))
+                lines = BoundedCsvLines(text, delimiter, keep=MAX_CELL_CHARS + 1, max_fields=MAX_COLUMNS)
+                records = csv.reader(lines, delimiter=delimiter)
+                yield _Table(_csv_records(records), limit=self.max_rows)
             finally:
                 # Leave a caller's file object open: only the wrapper goes.
                 text.detach()
 
     @contextlib.contextmanager
     def _xlsx_table(self) -> Iterator[_Table]:
-        from openpyxl import load_workbook
-
         with self.open() as handle:
             try:
-                workbook = load_workbook(handle, read_only=True, data_only=True)
+                workbook = load_xlsx(
+                    handle,
+                    keep=MAX_CELL_CHARS + 1,
+                    max_strings=(self.max_rows + 1) * MAX_STRINGS_PER_ROW,
+                )
                 sheet = workbook.worksheets[0]
+            except TooManyStrings:
+                raise UnusableFile("too_many_rows", limit=self.max_rows) from None
             except Exception:  # openpyxl raises a zoo of errors for a workbook it cannot read
                 raise UnusableFile("not_csv_or_xlsx", "broken_xlsx") from None
             try:
@@ -429,23 +468,42 @@ class _Source:
                 # The dimension an exporter writes may be wrong, and read-only mode would stop
                 # reading at it; without it, openpyxl reads every row there is.
                 sheet.reset_dimensions()
-                yield _Table(_xlsx_records(sheet.iter_rows(values_only=True)), max_rows)
+                yield _Table(_xlsx_records(sheet.iter_rows(values_only=True)), max_rows, self.max_rows)
             finally:
                 workbook.close()
 
 
 class _Table:
-    """The header row and an iterator of (spreadsheet row number, cells) for the non-blank data rows."""
+    """The header row and an iterator of (spreadsheet row number, cells) for the non-blank data rows.
 
-    def __init__(self, records: Iterator[tuple[int, list[str]]], max_rows: int = 0):
+    .max_rows is the number of rows the sheet says it has (XLSX); reading past `limit` data rows
+    raises UnusableFile.
+    """
+
+    def __init__(self, records: Iterator[tuple[int, list[str]]], max_rows: int = 0, limit: int = MAX_ROWS):
         self.header_row, self.headers = 0, []
         for number, cells in records:
             self.header_row, self.headers = number, cells
             break
         if not self.headers:
             raise UnusableFile("empty")
-        self.rows = records
+        self.rows = self._limited(records, limit)
         self.max_rows = max_rows
+
+    @staticmethod
+    def _limited(records: Iterator[tuple[int, list[str]]], limit: int) -> Iterator[tuple[int, list[str]]]:
+        for count, record in enumerate(records, start=1):
+            if count > limit:
+                raise UnusableFile("too_many_rows", limit=limit)
+            yield record
+
+
+def _bounded(cells: list[str]) -> list[str]:
+    """At most MAX_COLUMNS cells of at most MAX_CELL_CHARS + 1 characters: still too long to accept."""
+    cells = cells[:MAX_COLUMNS]
+    if cells and max(map(len, cells)) > MAX_CELL_CHARS:
+        return [cell[: MAX_CELL_CHARS + 1] for cell in cells]
+    return cells
 
 
 def _csv_records(records: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
@@ -455,7 +513,7 @@ def _csv_records(records: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]
     try:
         for number, cells in enumerate(records, start=1):
             if any(cell.strip() for cell in cells):
-                yield number, cells
+                yield number, _bounded(cells)
     except csv.Error:
         raise UnusableFile("not_csv_or_xlsx", "broken_csv", row=number + 1) from None
     except UnicodeDecodeError:
@@ -472,14 +530,20 @@ def _xlsx_records(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[int, list[s
         except Exception:  # the sheet's XML breaks off half-way: openpyxl raises what its parser raises
             raise UnusableFile("not_csv_or_xlsx", "broken_xlsx") from None
         number += 1
-        cells = [_cell_text(value) for value in values]
+        if number > XLSX_LAST_ROW:
+            # openpyxl hands over an empty row for every row number skipped: a sheet claiming
+            # row 999,999,999 would keep a worker busy for many minutes. No real sheet goes there.
+            raise UnusableFile("not_csv_or_xlsx", "broken_xlsx")
+        if not values:
+            continue
+        cells = _bounded([_cell_text(value) for value in values[:MAX_COLUMNS]])
         if any(cell.strip() for cell in cells):
             yield number, cells
 
 
 def _sniff_delimiter(text: io.TextIOWrapper) -> str:
     """Comma, unless the first line is clearly separated by tabs or semicolons (Excel in some locales)."""
-    first = text.readline()
+    first = text.readline(1 << 16)
     text.seek(0)
     if "," not in first:
         for candidate in ("\t", ";"):
@@ -545,10 +609,11 @@ def map_headers(headers: list[str], columns: tuple[Column, ...] = COLUMNS) -> di
 
 
 @contextlib.contextmanager
-def open_table(source: Any, name: str | None = None) -> Iterator[_Table]:
+def open_table(source: Any, name: str | None = None, *, max_rows: int = MAX_ROWS) -> Iterator[_Table]:
     """Any CSV or XLSX table (first sheet): `.headers`, and `.rows` yielding (row number, cells as text)
-    for the non-blank rows below the headers. Raises UnusableFile as import_registry does."""
-    src = _Source(source, name)
+    for the non-blank rows below the headers, every cell cut to MAX_CELL_CHARS + 1 characters.
+    Raises UnusableFile as import_registry does."""
+    src = _Source(source, name, max_rows)
     try:
         src.check_file()
         with src.table() as table:
@@ -557,14 +622,13 @@ def open_table(source: Any, name: str | None = None) -> Iterator[_Table]:
         src.close()
 
 
-def count_rows(source: Any, name: str | None = None) -> int:
-    """The number of data rows, for a progress bar (exact for CSV, from the sheet's size for XLSX)."""
-    src = _Source(source, name)
+def count_rows(source: Any, name: str | None = None, *, max_rows: int = MAX_ROWS) -> int:
+    """The number of data rows, for a progress bar (exact for CSV, from the sheet's size for XLSX).
+    Raises UnusableFile past max_rows."""
+    src = _Source(source, name, max_rows)
     try:
         with src.table() as table:
-            if src.kind == "xlsx":
-                return table.max_rows
-            return sum(1 for _ in table.rows)
+            return src.data_rows(table)
     finally:
         src.close()
 
@@ -584,8 +648,9 @@ class _Memo:
         self.dates: dict[str, datetime.date | None] = {}
 
     def norm(self, value: str) -> str:
-        if value.isascii():
-            # For ASCII text, normalize() only collapses whitespace runs and strips the ends.
+        if value.isascii() and value.isprintable():
+            # For printable ASCII, normalize() only collapses space runs and strips the ends (it also
+            # drops control characters, so text with a tab or a control character takes the long way).
             return value if value.isdigit() else " ".join(value.split())
         result = self.text.get(value)
         if result is None:
@@ -679,6 +744,15 @@ class _RowChecker:
         self.lookups = lookups
         self.memo = memo
         self.present = set(positions)
+        self.ordered = [column.key for column in COLUMNS if column.key in positions]
+
+    def _refuse_overlong(self, cells: list[str]) -> None:
+        if not cells or max(map(len, cells)) <= MAX_CELL_CHARS:
+            return
+        for key in self.ordered:
+            index = self.positions[key]
+            if index < len(cells) and len(cells[index]) > MAX_CELL_CHARS:
+                raise _RowError("cell_too_long", key, limit=MAX_CELL_CHARS)
 
     def cell(self, cells: list[str], key: str) -> str:
         index = self.positions.get(key)
@@ -721,6 +795,7 @@ class _RowChecker:
         fields: dict[str, Any] = {}
         present = self.present
         # The tracking code is checked by the caller, first.
+        self._refuse_overlong(cells)
         if "permit_id" in present:
             fields["permit_id"] = self.text(cells, "permit_id") or None
         raw = self.text(cells, "national_id")
@@ -901,7 +976,7 @@ class _Importer:
         if report is not None:
             if bom:
                 _write_bom(report)
-            self.report = csv.writer(report)
+            self.report = CsvWriter(report)
             self.report.writerow(REPORT_COLUMNS)
         self.create_action = "created" if write else "would_create"
         self.update_action = "updated" if write else "would_update"
@@ -1005,13 +1080,17 @@ class _Importer:
     def _tracking_code(self, cells: list[str]) -> tuple[str, _RowError | None]:
         """The row's tracking code (as typed when it is not valid) and its problem, if any."""
         index = self.tracking_index
+        if index < len(cells) and len(cells[index]) > MAX_CELL_CHARS:
+            return shortened(self.memo.norm(cells[index])), _RowError(
+                "cell_too_long", "tracking_code", limit=MAX_CELL_CHARS
+            )
         raw = self.memo.norm(cells[index]) if index < len(cells) else ""
         if not raw:
             return "", _RowError("missing_tracking_code", "tracking_code", "missing")
         try:
             return clean_tracking_code(raw), None
         except ValidationError:
-            return raw, _RowError("bad_tracking_code", "tracking_code", value=raw)
+            return shortened(raw), _RowError("bad_tracking_code", "tracking_code", value=raw)
 
     def _rejected(self, row: int, code: str, error: _RowError) -> RowVerdict:
         fa, en = error.reasons()
@@ -1256,6 +1335,7 @@ def import_registry(
     report: IO[str] | None = None,
     progress: Callable[[int], None] | None = None,
     batch_size: int = 1000,
+    max_rows: int = MAX_ROWS,
 ) -> ImportSummary:
     """Import a registry export (a path, or a binary file object with `name` telling CSV from XLSX).
 
@@ -1264,9 +1344,11 @@ def import_registry(
     writes nothing at all when any row is rejected, else writes everything in one transaction.
     `report`, an open text file, receives one CSV line per row (UTF-8 with a BOM for Excel);
     `progress(rows_done)` is called after each batch (in a strict run, during both passes).
-    Raises UnusableFile, before anything is written, when the file as a whole cannot be used.
+    Raises UnusableFile, before anything is written, when the file as a whole cannot be used (or has
+    more than max_rows rows; an XLSX that says it has fewer than it holds is refused when the
+    reading reaches max_rows, and in a plain run the batches before are kept).
     """
-    src = _Source(source, name)
+    src = _Source(source, name, max_rows)
     try:
         src.check_registry()
 

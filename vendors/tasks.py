@@ -27,6 +27,9 @@ STALLED_AFTER = datetime.timedelta(minutes=15)
 
 # How many rejected rows the check keeps for the page; the full list is in the import's report.
 PREVIEW_ROWS = 20
+# The longest text of a preview row. The engine already shortens what it repeats from a cell; this
+# bounds what is stored and shown even so (the longest reason is under 300 characters).
+PREVIEW_TEXT_MAX = 500
 
 CHECK_CRASHED = _(
     "Checking the file stopped because of an unexpected error. Nothing was imported. "
@@ -124,7 +127,7 @@ def _fail(import_id: int, error: str) -> None:
 
 
 def _preview(summary: Any) -> list[dict[str, Any]]:
-    from .registry import COLUMNS_BY_KEY
+    from .registry import COLUMNS_BY_KEY, shortened
 
     def header(key: str, language: str) -> str:
         column = COLUMNS_BY_KEY.get(key)
@@ -132,7 +135,7 @@ def _preview(summary: Any) -> list[dict[str, Any]]:
             return key
         return column.header_fa if language == "fa" else column.label_en
 
-    return [
+    rows = [
         {
             "row": verdict.row,
             "tracking_code": verdict.tracking_code,
@@ -145,6 +148,13 @@ def _preview(summary: Any) -> list[dict[str, Any]]:
             "reason_en": verdict.reason_en,
         }
         for verdict in summary.rejected_rows[:PREVIEW_ROWS]
+    ]
+    return [
+        {
+            key: shortened(value, PREVIEW_TEXT_MAX) if isinstance(value, str) else value
+            for key, value in row.items()
+        }
+        for row in rows
     ]
 
 

@@ -18,6 +18,7 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from bazaarche.api_errors import api_error as _error
 from bazaarche.text import normalize
 from booths.checkin import (
     IDEMPOTENCY_KEY_MAX,
@@ -35,24 +36,6 @@ NEW_KEY_SESSION = "gate_new_key"
 
 
 # --- API ----------------------------------------------------------------------------------------
-
-
-def _both(message) -> dict[str, str]:
-    out = {}
-    for language in ("fa", "en"):
-        with translation.override(language):
-            out[language] = str(message)
-    return out
-
-
-def _error(status: int, code: str, message, **extra) -> JsonResponse:
-    messages_ = _both(message)
-    body = {"error": code, "message": messages_["en" if translation.get_language() == "en" else "fa"]}
-    body |= {"messages": messages_, **extra}
-    response = JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
-    if status == 401:
-        response["WWW-Authenticate"] = 'Token realm="gate"'
-    return response
 
 
 def _gate_from(request) -> GateToken | None:

@@ -199,7 +199,8 @@ def booth_edit(request, pk: int):
     site = booth.hall.site
     if not can_edit_site(request.user, site):
         raise Http404
-    form = BoothForm(request.POST or None, instance=booth)
+    # Not `request.POST or None`: an empty post is still a post, and its form says what is missing.
+    form = BoothForm(request.POST if request.method == "POST" else None, instance=booth)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, gettext("Booth %(code)s saved.") % {"code": booth.code})

@@ -332,3 +332,121 @@ def test_hall_plan_query_count_constant(client, organiser, site, django_assert_n
     generate_grid(hall, 6, 10)
     with django_assert_num_queries(7):
         client.get(url)
+
+
+HUGE = ["9223372036854775808", "100000000000000000000000", "۹۲۲۳۳۷۲۰۳۶۸۵۴۷۷۵۸۰۸", "-1"]
+PRICE_RANGE = "عددی از ۰ تا ۱٬۰۰۰٬۰۰۰٬۰۰۰٬۰۰۰ بنویسید."
+
+
+@pytest.mark.parametrize("price", HUGE)
+def test_site_plan_form_refuses_a_price_out_of_bounds(client, organiser, site, price):
+    response = client.post(reverse("plan-site", args=[site.slug]), grid_data(price=price))
+
+    assert response.status_code == 400
+    assert response.context["grid_form"].errors == {"price": [PRICE_RANGE]}
+    assert not Hall.objects.filter(site=site).exists()
+
+
+def test_site_plan_form_bounds_are_said_in_english(client, organiser, site):
+    response = client.post(
+        "/en" + reverse("plan-site", args=[site.slug]), grid_data(price=HUGE[0], start="10000")
+    )
+
+    assert response.status_code == 400
+    assert response.context["grid_form"].errors == {
+        "price": ["Enter a number from 0 to 1,000,000,000,000."],
+        "start": ["Enter a number from 0 to 9,999."],
+    }
+
+
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("start", "۱۰۰۰۰", "عددی از ۰ تا ۹٬۹۹۹ بنویسید."),
+        ("aisle_every_cols", "9223372036854775808", "عددی از ۰ تا ۶۰ بنویسید."),
+        ("aisle_every_rows", "61", "عددی از ۰ تا ۶۰ بنویسید."),
+        ("rows", "100000000000000000000000", "عددی از ۱ تا ۶۰ بنویسید."),
+        ("size_m2", "1000.01", "عددی از ۱ تا ۱٬۰۰۰ بنویسید."),
+    ],
+)
+def test_site_plan_form_bounds_every_number(client, organiser, site, field, value, message):
+    response = client.post(reverse("plan-site", args=[site.slug]), grid_data(**{field: value}))
+
+    assert response.status_code == 400
+    assert response.context["grid_form"].errors == {field: [message]}
+
+
+@pytest.mark.parametrize("price", HUGE)
+def test_regenerate_refuses_a_price_out_of_bounds(client, organiser, site, price):
+    hall = factories.hall(site, code="A")
+    generate_grid(hall, 1, 2)
+    data = {k: v for k, v in grid_data(price=price).items() if k not in {"code", "name_fa", "name_en"}}
+
+    response = client.post(reverse("plan-regenerate", args=[site.slug, "A"]), data)
+
+    assert response.status_code == 400
+    assert response.context["grid_form"].errors == {"price": [PRICE_RANGE]}
+    assert Booth.objects.filter(hall=hall).count() == 2
+
+
+def test_site_plan_form_refuses_a_giant_width_quickly(client, organiser, site):
+    response = client.post(reverse("plan-site", args=[site.slug]), grid_data(code_pattern="{n:400000000}"))
+
+    assert response.status_code == 400
+    assert response.context["grid_form"].errors == {
+        "code_pattern": [
+            "کد غرفه حداکثر ۲۰ نویسه است، پس الگوی کد نمی‌تواند پهنای بیشتری بخواهد یا پهنا را از یک "
+            "جای‌نگهدار بگیرد. برای ۰۱، ۰۲، … بنویسید {n:02d}."
+        ]
+    }
+    assert not Hall.objects.filter(site=site).exists()
+
+
+@pytest.mark.parametrize("price", HUGE)
+def test_bulk_edit_refuses_a_price_out_of_bounds(client, organiser, site, price):
+    hall = factories.hall(site, code="A")
+    generate_grid(hall, 1, 2)
+
+    response = client.post(reverse("plan-hall", args=[site.slug, "A"]), {"scope": "all", "price": price})
+
+    assert response.status_code == 400
+    assert response.context["bulk_form"].errors == {"price": [PRICE_RANGE]}
+    assert set(Booth.objects.filter(hall=hall).values_list("price", flat=True)) == {0}
+
+
+@pytest.mark.parametrize("price", HUGE)
+def test_booth_edit_refuses_a_price_out_of_bounds(client, organiser, site, price):
+    booth = generate_grid(factories.hall(site, code="A"), 1, 2)[0]
+
+    response = client.post(
+        reverse("plan-booth-edit", args=[booth.pk]),
+        {"type": "island", "zone": "A", "size_m2": "9", "price": price},
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].errors == {"price": [PRICE_RANGE]}
+    booth.refresh_from_db()
+    assert booth.price == 0
+
+
+def test_bulk_edit_with_a_booth_of_another_hall_shows_why(client, organiser, site):
+    hall = factories.hall(site, code="A")
+    factories.booth(hall, code="A-01")
+    other = factories.booth(factories.hall(site, code="B"), code="B-01")
+    response = client.post(
+        reverse("plan-hall", args=[site.slug, "A"]), {"scope": "selected", "booths": [other.pk], "price": "5"}
+    )
+    message = f"یک گزینهٔ معتبر انتخاب کنید. {other.pk} از گزینه‌های موجود نیست."
+    assert response.status_code == 400
+    assert response.context["bulk_form"].errors["booths"] == [message]
+    assert f'<div class="error" role="alert"><p>{message}</p></div>' in response.content.decode()
+
+
+def test_booth_edit_empty_post_says_what_is_missing(client, organiser, site):
+    booth = generate_grid(factories.hall(site, code="A"), 1, 2)[0]
+
+    response = client.post(reverse("plan-booth-edit", args=[booth.pk]), {})
+
+    assert response.status_code == 400
+    assert sorted(response.context["form"].errors) == ["price", "size_m2", "type"]
+    assert 'class="error"' in response.content.decode()

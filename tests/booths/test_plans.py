@@ -253,3 +253,62 @@ def test_assign_helper_dates_are_site_days(hall):
     booth = generate_grid(hall, 1, 1)[0]
     assert assign(booth).date == hall.site.start_date
     assert isinstance(hall.site.start_date, datetime.date)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "{n:4000000}",  # a width far past any booth code: refused before a single code is made
+        "{hall:>21}",
+        "{n:021d}",
+        "{n:.4000000}",
+        "{n:{n}}",  # a width taken from a placeholder cannot be checked beforehand
+    ],
+)
+def test_plan_grid_refuses_a_width_wider_than_a_booth_code(pattern):
+    with pytest.raises(PlanError) as error:
+        plan_grid("A", 60, 60, code_pattern=pattern)
+    assert error.value.code == "pattern_width"
+    assert error.value.message == (
+        "کد غرفه حداکثر ۲۰ نویسه است، پس الگوی کد نمی‌تواند پهنای بیشتری بخواهد یا پهنا را از یک "
+        "جای‌نگهدار بگیرد. برای ۰۱، ۰۲، … بنویسید {n:02d}."
+    )
+
+
+def test_plan_grid_accepts_widths_up_to_a_booth_code():
+    grid = plan_grid("A", 1, 2, code_pattern="{n:0>20}")
+    assert [cell.code for cell in grid.cells] == ["0" * 19 + "1", "0" * 19 + "2"]
+
+
+@pytest.mark.parametrize(
+    "options,code",
+    [
+        ({"start": 10_000}, "grid_bounds"),
+        ({"start": -1}, "grid_bounds"),
+        ({"aisle_every_cols": 61}, "grid_bounds"),
+        ({"aisle_every_rows": 10**23}, "grid_bounds"),
+    ],
+)
+def test_plan_grid_refuses_numbers_out_of_bounds(options, code):
+    with pytest.raises(PlanError) as error:
+        plan_grid("A", 2, 2, **options)
+    assert error.value.code == code
+
+
+@pytest.mark.parametrize("price", [10**12 + 1, 9223372036854775808, -1])
+def test_generate_grid_refuses_a_price_out_of_bounds(hall, price):
+    with pytest.raises(PlanError) as error:
+        generate_grid(hall, 1, 2, defaults={"price": price})
+    assert error.value.code == "price"
+    assert Booth.objects.filter(hall=hall).count() == 0
+
+
+@pytest.mark.parametrize(
+    "changes,code",
+    [({"price": 9223372036854775808}, "price"), ({"price": -1}, "price"), ({"size_m2": 1001}, "size")],
+)
+def test_bulk_update_booths_refuses_numbers_out_of_bounds(hall, changes, code):
+    generate_grid(hall, 1, 2)
+    with pytest.raises(PlanError) as error:
+        bulk_update_booths(Booth.objects.filter(hall=hall), changes)
+    assert error.value.code == code

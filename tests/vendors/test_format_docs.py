@@ -28,4 +28,8 @@ def test_registry_doc_example_imports_one_row_and_rejects_the_other(tmp_path):
         ("3", "rejected", "bad_mobile"),
     ]
     vendor = Vendor.objects.get()
-    assert (vendor.tracking_code, vendor.mobile, vendor.national_id) == ("1404000000", "09121234567", "0499370899")
+    assert (vendor.tracking_code, vendor.mobile, vendor.national_id) == (
+        "1404000000",
+        "09121234567",
+        "0499370899",
+    )

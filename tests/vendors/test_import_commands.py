@@ -239,3 +239,18 @@ def test_import_registry_command_prints_every_rejected_row_even_past_a_thousand(
     assert (code, len(lines)) == (1, 1006)
     assert lines[1004].startswith("ردیف ۱۰۰۶ (تلفن همراه): ")
     assert lines[-1].endswith("Rows: 1005; created: 0; updated: 0; unchanged: 0; rejected: 1005.")
+
+
+@pytest.mark.django_db
+def test_import_registry_command_report_keeps_a_formula_as_text(tmp_path):
+    path = tmp_path / "evil.csv"
+    formula = '=HYPERLINK("http://evil.example/t","x")'
+    path.write_bytes(csv_bytes([make_row(1, tracking_code=formula), make_row(2, tracking_code="+98")]))
+    report = tmp_path / "report.csv"
+
+    code, _, _ = call("import_registry", str(path), "--report", str(report))
+
+    assert code == 1
+    lines = report.read_bytes().decode("utf-8").splitlines()
+    assert lines[1].split(",rejected,")[0] == '2,"\'=HYPERLINK(""http://evil.example/t"",""x"")"'
+    assert lines[2].split(",rejected,")[0] == "3,'+98"

@@ -369,3 +369,44 @@ def test_a_check_or_import_whose_worker_fell_silent_is_marked_failed(client_, or
     assert RegistryImport.objects.get(pk=never_started).error.startswith("بررسی فایل به دلیل خطای")
     assert '<div class="error" role="alert"><p>ورود اطلاعات به دلیل خطای' in html
     assert 'hx-trigger="every 1s"' not in html
+
+
+def test_report_keeps_a_formula_as_text(client_):
+    from tests.vendors.test_registry import csv_bytes, make_row
+
+    formula = '=HYPERLINK("http://evil.example/t","x")'
+    upload(client_, csv_bytes([make_row(1), make_row(2, tracking_code=formula)]))
+    registry_import = latest()
+    client_.post(f"{IMPORTS}{registry_import.pk}/confirm/")
+
+    report = client_.get(f"{IMPORTS}{registry_import.pk}/report.csv")
+    rows = list(csv.reader(io.StringIO(b"".join(report.streaming_content).decode("utf-8-sig"))))
+
+    assert [row[:3] for row in rows[1:]] == [["2", "1404500001", "created"], ["3", "'" + formula, "rejected"]]
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx-shared"])
+def test_giant_cells_are_refused_row_by_row_and_the_preview_stays_small(client_, kind):
+    from tests.vendors.test_registry import as_file, make_row
+
+    data, name = as_file(
+        kind, [make_row(1), make_row(2, tracking_code="7" * 2_000_000), make_row(3, address="ب" * 2_000_000)]
+    )
+    upload(client_, data, name=name)
+    registry_import = latest()
+    page = client_.get(f"{IMPORTS}{registry_import.pk}/")
+
+    assert registry_import.status == Status.CHECKED
+    assert (registry_import.rows_total, registry_import.rows_ok, registry_import.rows_rejected) == (3, 1, 2)
+    too_long = (
+        "بیش از ۱۰۰۰ نویسه دارد؛ هیچ ستونی در خروجی سامانه این‌قدر بلند نیست. این خانه را در فایل بررسی کنید."
+    )
+    assert [
+        (r["row"], r["tracking_code"], r["column"], r["code"], r["reason_fa"])
+        for r in registry_import.preview
+    ] == [
+        (3, "7" * 57 + "…", "tracking_code", "cell_too_long", f"«کد رهگیری» {too_long}"),
+        (4, "1404500003", "address", "cell_too_long", f"«نشانی» {too_long}"),
+    ]
+    assert page.status_code == 200
+    assert len(page.content) < 50_000

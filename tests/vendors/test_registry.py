@@ -764,3 +764,184 @@ def test_import_registry_reimport_of_valid_rows_is_all_unchanged(rows):
         assert (again.unchanged, again.created, again.updated, again.rejected) == (len(rows), 0, 0, 0)
         assert snapshot() == before
         transaction.set_rollback(True)
+
+
+# --- giant cells and long files -------------------------------------------------------------------
+
+GIANT = "ب" * 2_000_000  # against a cap of 1,000 characters; a real attack used 200 MB
+
+
+def xlsx_bytes(rows: list[dict[str, str]], *, shared: bool = False) -> bytes:
+    """The rows as an XLSX, its texts inline (as openpyxl writes them) or in a shared-string table
+    (as Excel does). Long values are put into the XML afterwards: openpyxl cuts a cell to 32,767
+    characters, a hand-made file does not."""
+    import re
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    from openpyxl import Workbook
+
+    long_values: list[str] = []
+
+    def cell(value: str) -> str:
+        if len(value) <= 100:
+            return value
+        long_values.append(value)
+        return f"@@{len(long_values) - 1}@@"
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADERS_FA)
+    for row in rows:
+        sheet.append([cell(row[k]) for k in KEYS])
+    written = io.BytesIO()
+    workbook.save(written)
+    parts = {}
+    with zipfile.ZipFile(written) as archive:
+        for name in archive.namelist():
+            parts[name] = archive.read(name).decode("utf-8")
+    sheet_xml = re.sub(
+        r"@@(\d+)@@", lambda m: escape(long_values[int(m.group(1))]), parts["xl/worksheets/sheet1.xml"]
+    )
+    if shared:
+        strings: list[str] = []
+
+        def to_shared(match):
+            strings.append(match.group(2))
+            return f'<c r="{match.group(1)}" t="s"><v>{len(strings) - 1}</v></c>'
+
+        inline = r'<c r="([A-Z]+[0-9]+)" t="inlineStr"><is><t(?: xml:space="preserve")?>(.*?)</t></is></c>'
+        sheet_xml = re.sub(inline, to_shared, sheet_xml, flags=re.DOTALL)
+        parts["xl/sharedStrings.xml"] = (
+            '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            + "".join(f'<si><t xml:space="preserve">{text}</t></si>' for text in strings)
+            + "</sst>"
+        )
+        parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+            "</Types>",
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+        )
+    parts["xl/worksheets/sheet1.xml"] = sheet_xml
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text.encode("utf-8"))
+    return out.getvalue()
+
+
+KINDS = ["csv", "xlsx", "xlsx-shared"]
+
+
+def as_file(kind: str, rows: list[dict[str, str]]) -> tuple[bytes, str]:
+    if kind == "csv":
+        return csv_bytes(rows), "registry.csv"
+    return xlsx_bytes(rows, shared=kind == "xlsx-shared"), "registry.xlsx"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize(
+    ("column", "label", "value"),
+    [
+        ("business_name", "business name", GIANT),
+        ("address", "address", GIANT),
+        # Quoted, over 500,000 short lines: csv.reader alone would stop at its field limit.
+        ("address", "address", "کوچه\n" * 500_000),
+        ("first_name", "first name", "x" * 1001),
+    ],
+)
+def test_import_registry_giant_cell_rejects_only_its_row(kind, column, label, value):
+    data, name = as_file(kind, [make_row(1), make_row(2, **{column: value}), make_row(3)])
+    report = io.StringIO(newline="")
+
+    summary = run(data, name=name, report=report)
+
+    assert (summary.rows, summary.created, summary.rejected) == (3, 2, 1)
+    [verdict] = summary.rejected_rows
+    assert (verdict.row, verdict.tracking_code, verdict.column, verdict.code) == (
+        3,
+        "1404500002",
+        column,
+        "cell_too_long",
+    )
+    assert verdict.reason_en == (
+        f"«{label}» holds more than 1000 characters; no registry field is that long. Check this cell in the file."
+    )
+    assert verdict.reason_fa == (
+        f"«{HEADERS_FA[KEYS.index(column)]}» بیش از ۱۰۰۰ نویسه دارد؛ هیچ ستونی در خروجی سامانه این‌قدر "
+        "بلند نیست. این خانه را در فایل بررسی کنید."
+    )
+    assert sorted(Vendor.objects.values_list("tracking_code", flat=True)) == ["1404500001", "1404500003"]
+    assert len(report.getvalue()) < 1000
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", KINDS)
+def test_import_registry_giant_tracking_code_is_shortened_in_the_verdict(kind):
+    data, name = as_file(kind, [make_row(1, tracking_code="1" * 2_000_000)])
+
+    [verdict] = run(data, name=name, dry_run=True).rejected_rows
+
+    assert (verdict.row, verdict.tracking_code, verdict.column, verdict.code) == (
+        2,
+        "1" * 57 + "…",
+        "tracking_code",
+        "cell_too_long",
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", KINDS)
+def test_import_registry_file_with_too_many_rows_is_refused_whole(kind):
+    data, name = as_file(kind, [make_row(n) for n in range(1, 5)])
+
+    with pytest.raises(UnusableFile) as caught:
+        run(data, name=name, max_rows=3)
+
+    assert caught.value.code == "too_many_rows"
+    assert caught.value.message_en == (
+        "The file has more than 3 rows. Split it into files of at most 3 rows and import them one by one."
+    )
+    assert caught.value.message_fa == (
+        "فایل بیش از ۳ ردیف دارد. آن را به فایل‌هایی با حداکثر ۳ ردیف بخش کنید و یکی‌یکی وارد کنید."
+    )
+    assert Vendor.objects.count() == 0
+    with pytest.raises(UnusableFile):
+        count_rows(io.BytesIO(data), name=name, max_rows=3)
+    assert run(data, name=name, max_rows=4).created == 4
+
+
+def test_count_rows_of_a_csv_with_giant_and_many_cells():
+    data = csv_bytes([make_row(1, address=GIANT), make_row(2)])
+    data = data.replace(b"\r\n", b"," * 100_000 + b"\r\n", 1)  # a header row of 100,000 columns
+    assert count_rows(io.BytesIO(data), name="x.csv") == 2
+
+
+@pytest.mark.django_db
+def test_import_registry_xlsx_row_past_the_last_excel_row_is_refused():
+    import re
+    import zipfile
+
+    data = xlsx_bytes([make_row(1), make_row(2)])
+    parts = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            parts[name] = archive.read(name)
+    # Row 3 moved to row 5,000,000: openpyxl would hand over every empty row in between.
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    parts["xl/worksheets/sheet1.xml"] = re.sub(r'r="([A-Z]*)3"', r'r="\g<1>5000000"', sheet).encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+
+    with pytest.raises(UnusableFile) as caught:
+        run(out.getvalue(), name="far.xlsx")
+
+    assert caught.value.code == "not_csv_or_xlsx"
+    assert (
+        caught.value.message_en
+        == "The XLSX file is damaged and cannot be read. Export it from the registry again."
+    )
+    assert Vendor.objects.count() == 0
