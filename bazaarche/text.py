@@ -31,6 +31,10 @@ _INVISIBLE = (
     "\ufeff"  # BOM / ZWNBSP
 )
 
+# Control characters (NUL, ESC, DEL, the C1 set) mean nothing in a name or a description and break
+# spreadsheet exports; the ones that are whitespace (tab, line breaks) are left to become spaces.
+_CONTROL = "".join(c for c in map(chr, [*range(0x20), *range(0x7F, 0xA0)]) if not c.isspace())
+
 _LETTER_MAP = {
     "\u064a": PERSIAN_YEH,  # ي arabic yeh
     "\u0649": PERSIAN_YEH,  # ى alef maksura, typed for final yeh on Arabic keyboards
@@ -46,6 +50,7 @@ _NORMALIZE_TABLE = str.maketrans(
         **{c: ASCII_DIGITS[i] for i, c in enumerate(ARABIC_INDIC_DIGITS)},
         **_LETTER_MAP,
         **dict.fromkeys(_INVISIBLE),
+        **dict.fromkeys(_CONTROL),
     }
 )
 

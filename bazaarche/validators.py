@@ -90,3 +90,13 @@ def validate_national_id(value: str) -> None:
 def validate_mobile(value: str) -> None:
     """Field validator: raise ValidationError unless value cleans to an Iranian mobile number."""
     clean_mobile(value)
+
+
+def parse_pk(text: object) -> int | None:
+    """A primary key typed into a form or a query string, or None: ASCII digits only ("²".isdigit() is
+    true and int() refuses it), at most 18 of them (int() refuses thousands, and no key is that large;
+    every 18-digit number fits a 64-bit column)."""
+    text = str(text)
+    if text.isascii() and text.isdigit() and len(text) <= 18:
+        return int(text)
+    return None

@@ -63,15 +63,30 @@ def save_exhibition(form, user: User) -> Exhibition:
     """Create or update from a valid ExhibitionForm; a change to an existing one bumps its revision."""
     exhibition = form.save(commit=False)
     is_new = exhibition.pk is None
+    old_poster = (
+        "" if is_new else Exhibition.objects.filter(pk=exhibition.pk).values_list("poster", flat=True).first()
+    )
     if not exhibition.slug:
         exhibition.slug = unique_slug(Exhibition, exhibition.title_en, "exhibition", exhibition.pk)
     if is_new:
         exhibition.province_id = user.organiser_province_id
         exhibition.created_by = user
     exhibition.save()
+    if old_poster and old_poster != exhibition.poster.name:
+        _remove_poster_file(old_poster, exhibition.poster.storage)
     if not is_new:
         bump_exhibition(exhibition)
     return exhibition
+
+
+def _remove_poster_file(name: str, storage) -> None:
+    """Delete a replaced or cleared poster once saved: it stays public at its address until it is gone.
+
+    A file another exhibition still shows is kept.
+    """
+    if Exhibition.objects.filter(poster=name).exists():
+        return
+    transaction.on_commit(lambda: storage.delete(name))
 
 
 @transaction.atomic

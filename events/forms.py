@@ -20,7 +20,9 @@ from django.utils.translation import gettext_lazy as _
 from bazaarche.fields import NumberField
 from bazaarche.jalali import parse_jalali, to_jalali_string
 from bazaarche.text import digits_for_language, is_persian, normalize, normalize_multiline, to_ascii_digits
+from bazaarche.validators import parse_pk
 from vendors.models import CategoryGroup, County
+from vendors.photos import PhotoError, prepare_image
 
 from .models import DayException, Exhibition, OpeningHours, Site, Venue
 from .schedule import SATURDAY_FIRST
@@ -173,31 +175,29 @@ class NormalizedText(forms.CharField):
         return normalize_multiline(value) if self.multiline else normalize(value)
 
 
-def check_poster(upload) -> None:
-    """A poster must be a real image and not too big; the bytes are checked before Pillow reads them."""
-    if upload.size > settings.PHOTO_MAX_BYTES:
-        raise ValidationError(
+def _poster_refusal(error: PhotoError) -> ValidationError:
+    """The organiser's message for a refused poster; the rarer refusals keep the photo check's wording."""
+    if error.code == PhotoError.TOO_LARGE:
+        return ValidationError(
             _("The poster is too large; please choose an image of at most %(size)s MB."),
-            code="too_large",
+            code=error.code,
             params={"size": digits_for_language(str(settings.PHOTO_MAX_BYTES // (1024 * 1024)))},
         )
-    from PIL import Image
-
-    try:
-        upload.seek(0)
-        with Image.open(upload) as image:
-            image.verify()
-    except Exception:
-        raise ValidationError(
+    if error.code == PhotoError.NOT_AN_IMAGE:
+        return ValidationError(
             _("This file is not an image we can read; please choose a JPG, PNG or WebP poster."),
-            code="not_image",
-        ) from None
-    finally:
-        upload.seek(0)
+            code=error.code,
+        )
+    return ValidationError(error.message, code=error.code)
 
 
 class PosterField(forms.FileField):
-    """A plain file field (not ImageField), so that our own checks and messages apply."""
+    """A plain file field (not ImageField), so that our own checks and messages apply.
+
+    A new upload is cleaned into a fresh JPEG under a random name (vendors.photos, as product photos
+    are): the poster is public and the sharing image, and a phone photo's EXIF can hold the GPS
+    position of the organiser's home and its file name a person's name.
+    """
 
     def __init__(self, **kwargs):
         kwargs.setdefault("widget", forms.ClearableFileInput(attrs={"accept": POSTER_ACCEPT}))
@@ -205,9 +205,30 @@ class PosterField(forms.FileField):
 
     def clean(self, data, initial=None):
         value = super().clean(data, initial)
-        if value and hasattr(value, "size") and value is not initial:
-            check_poster(value)
-        return value
+        if not value or value is initial:
+            return value
+        try:
+            return prepare_image(value)
+        except PhotoError as error:
+            raise _poster_refusal(error) from None
+
+
+class CheckedMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Ticked rows by primary key; a value no key can be is refused before the database is asked.
+
+    Django's `pk__in` query passes 9223372036854775808 on to SQLite, which fails (OverflowError).
+    """
+
+    default_error_messages = {
+        "invalid_choice": _("One of the ticked choices is not in the list any more. Reload the page."),
+        "invalid_pk_value": _("One of the ticked choices is not in the list any more. Reload the page."),
+    }
+
+    def _check_values(self, value):
+        for pk in value:
+            if parse_pk(pk) is None:
+                raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value")
+        return super()._check_values(value)
 
 
 SLUG_HELP = _("Latin letters, digits and hyphens; left empty, one is made from the English title.")
@@ -229,7 +250,14 @@ class ExhibitionForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 4, "dir": "ltr"}),
     )
     slug = forms.SlugField(label=_("Web address"), required=False, max_length=50, help_text=SLUG_HELP)
-    poster = PosterField(label=_("Poster"), required=False)
+    poster = PosterField(
+        label=_("Poster"),
+        required=False,
+        help_text=_(
+            "A JPG, PNG or WebP image. It is public and shown when the page is shared; it is saved anew, "
+            "without the place, date and camera a photo file may carry."
+        ),
+    )
 
     class Meta:
         model = Exhibition
@@ -279,14 +307,14 @@ class SiteForm(forms.ModelForm):
     end_date = JalaliDateField(label=_("Last day"))
     applications_open = MomentField(label=_("Applications open"), required=False)
     applications_close = MomentField(label=_("Applications close"), required=False)
-    eligible_groups = forms.ModelMultipleChoiceField(
+    eligible_groups = CheckedMultipleChoiceField(
         CategoryGroup.objects.all(),
         label=_("Eligible category groups"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None ticked means every group."),
     )
-    eligible_counties = forms.ModelMultipleChoiceField(
+    eligible_counties = CheckedMultipleChoiceField(
         County.objects.none(),
         label=_("Eligible counties"),
         required=False,

@@ -1,4 +1,4 @@
-"""Product photos: check that an upload is a real, reasonably sized image and store it without metadata."""
+"""Product photos and posters: check an upload is a real, modestly sized image; store it without metadata."""
 
 from __future__ import annotations
 
@@ -146,10 +146,10 @@ def _flatten(image):
     return image
 
 
-def prepare_photo(uploaded: IO[bytes]) -> PreparedPhoto:
-    """Check an uploaded photo and re-encode it: upright, RGB, at most PHOTO_MAX_SIDE, as a metadata-free JPEG.
+def _checked_image(uploaded: IO[bytes], side: int):
+    """The upload checked and decoded: upright, RGB, in sRGB, within side×side, in a fresh image with no metadata.
 
-    Raises PhotoError with a stable code; nothing is written anywhere.
+    Raises PhotoError with a stable code.
     """
     from PIL import Image, ImageOps
 
@@ -184,7 +184,6 @@ def prepare_photo(uploaded: IO[bytes]) -> PreparedPhoto:
         try:
             # verify() leaves the image unusable: open it again to decode.
             image = Image.open(io.BytesIO(data))
-            side = settings.PHOTO_MAX_SIDE
             if max(width, height) > side:
                 # A big JPEG is decoded at 1/2, 1/4 or 1/8 scale, never below the size it will be
                 # stored at: a 12-megapixel photo then takes a third of the time and memory.
@@ -207,13 +206,27 @@ def prepare_photo(uploaded: IO[bytes]) -> PreparedPhoto:
             # A fresh image: no info dict, so no EXIF, GPS, XMP, ICC profile or comment can follow.
             clean = Image.new("RGB", image.size)
             clean.paste(image)
-            thumb = clean.copy()
-            thumb_side = settings.PHOTO_THUMB_SIDE
-            thumb.thumbnail((thumb_side, thumb_side), Image.Resampling.LANCZOS)
-            image_bytes = _encode(clean, JPEG_QUALITY)
-            thumb_bytes = _encode(thumb, THUMB_QUALITY)
         except Exception:
             raise _error(PhotoError.UNREADABLE) from None
+    return clean
+
+
+def prepare_photo(uploaded: IO[bytes]) -> PreparedPhoto:
+    """Check an uploaded photo and re-encode it: upright, RGB, at most PHOTO_MAX_SIDE, as a metadata-free JPEG.
+
+    Raises PhotoError with a stable code; nothing is written anywhere.
+    """
+    from PIL import Image
+
+    clean = _checked_image(uploaded, settings.PHOTO_MAX_SIDE)
+    try:
+        thumb = clean.copy()
+        thumb_side = settings.PHOTO_THUMB_SIDE
+        thumb.thumbnail((thumb_side, thumb_side), Image.Resampling.LANCZOS)
+        image_bytes = _encode(clean, JPEG_QUALITY)
+        thumb_bytes = _encode(thumb, THUMB_QUALITY)
+    except Exception:
+        raise _error(PhotoError.UNREADABLE) from None
 
     image_name, thumb_name = _random_names()
     return PreparedPhoto(
@@ -222,6 +235,21 @@ def prepare_photo(uploaded: IO[bytes]) -> PreparedPhoto:
         width=clean.width,
         height=clean.height,
     )
+
+
+def prepare_image(uploaded: IO[bytes]) -> ContentFile:
+    """Check an uploaded image as prepare_photo does, and re-encode it alone, without a thumbnail.
+
+    For a picture another app shows on its own, such as an exhibition's poster: a metadata-free
+    JPEG within PHOTO_MAX_SIDE, under a fresh random name. Raises PhotoError with a stable code;
+    nothing is written anywhere.
+    """
+    clean = _checked_image(uploaded, settings.PHOTO_MAX_SIDE)
+    try:
+        data = _encode(clean, JPEG_QUALITY)
+    except Exception:
+        raise _error(PhotoError.UNREADABLE) from None
+    return ContentFile(data, name=_random_names()[0])
 
 
 def photo_limit_error(existing: int, adding: int) -> PhotoError | None:

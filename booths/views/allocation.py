@@ -15,6 +15,7 @@ from django.utils.translation import get_language_bidi, gettext
 from django.views.decorators.http import require_POST
 
 from bazaarche.text import digits_for_language
+from bazaarche.validators import parse_pk
 from booths.allocation.adapter import STALLED_AFTER, active_run, booth_key, start_run
 from booths.allocation.edits import EditError, move, pin, swap, unpin
 from booths.allocation.engine import Placement, Refusal
@@ -223,8 +224,7 @@ def _is_running(run: AllocationRun | None) -> bool:
 
 
 def _selected(request) -> int | None:
-    value = request.GET.get("booth") or request.POST.get("selected") or ""
-    return int(value) if value.isdigit() else None
+    return parse_pk(request.GET.get("booth") or request.POST.get("selected") or "")
 
 
 @login_required
@@ -305,9 +305,9 @@ def allocation_edit(request, slug: str):
     app_text = request.POST.get("application", "")
     booth_text = request.POST.get("booth", "")
     selected = _selected(request)
-    if not app_text.isdigit() or action not in ("move", "swap", "pin", "unpin"):
+    application_id = parse_pk(app_text)
+    if application_id is None or action not in ("move", "swap", "pin", "unpin"):
         return _edit_refused(request, site, selected, gettext("Choose an application and an action."))
-    application_id = int(app_text)
     try:
         if action == "move":
             booth = move(site, application_id, booth_text)
@@ -376,8 +376,8 @@ def lottery_instance(request, slug: str):
     )
     wanted = request.GET.get("run", "")
     if wanted:
-        valid = wanted.isascii() and wanted.isdigit() and len(wanted) <= 18
-        run = runs.filter(pk=int(wanted)).first() if valid else None
+        pk = parse_pk(wanted)
+        run = runs.filter(pk=pk).first() if pk is not None else None
     else:
         run = runs.filter(published_at__isnull=False).order_by("-published_at", "-pk").first()
         run = run or runs.order_by("-created_at", "-pk").first()

@@ -50,7 +50,10 @@ def organiser_feed(request, token):
 
 def _back(request, fallback: str):
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    # Only a path on this site: redirect() would read a bare word such as "12" as a view's name.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
         return redirect(target)
     return redirect(fallback)
 

@@ -60,6 +60,15 @@ def _scoped_sites(user):
     return sites
 
 
+def _posted(request):
+    """The post to bind forms to, even an empty one: `request.POST or None` would show it as a first view."""
+    return request.POST if request.method == "POST" else None
+
+
+def _uploads(request):
+    return request.FILES if request.method == "POST" else None
+
+
 @login_required
 def exhibition_list(request):
     _organiser(request)
@@ -82,7 +91,7 @@ def exhibition_new(request):
     _organiser(request)
     if not can_create_exhibition(request.user):
         raise PermissionDenied
-    form = ExhibitionForm(request.POST or None, request.FILES or None)
+    form = ExhibitionForm(_posted(request), _uploads(request))
     if request.method == "POST" and form.is_valid():
         exhibition = editing.save_exhibition(form, request.user)
         messages.success(request, _("The exhibition was created. Now add its sites."))
@@ -97,7 +106,7 @@ def exhibition_edit(request, slug):
     may_edit = can_edit_exhibition(request.user, exhibition)
     form = None
     if may_edit:
-        form = ExhibitionForm(request.POST or None, request.FILES or None, instance=exhibition)
+        form = ExhibitionForm(_posted(request), _uploads(request), instance=exhibition)
     if request.method == "POST":
         if not may_edit:
             raise PermissionDenied
@@ -105,6 +114,8 @@ def exhibition_edit(request, slug):
             exhibition = editing.save_exhibition(form, request.user)
             messages.success(request, _("Changes saved."))
             return redirect("editor-exhibition", exhibition.slug)
+        # Validation copied the refused values (an empty slug) onto the instance; show the stored ones.
+        exhibition = _exhibition_or_404(request, slug)
     sites = list(_scoped_sites(request.user).filter(exhibition=exhibition))
     for site in sites:
         site.week = week_order(list(site.hours.all()))
@@ -164,7 +175,7 @@ def site_new(request, slug):
     exhibition = _exhibition_or_404(request, slug)
     if not can_add_site(request.user, exhibition):
         raise PermissionDenied
-    forms = _site_forms(request, None, exhibition, request.POST or None)
+    forms = _site_forms(request, None, exhibition, _posted(request))
     if request.method == "POST":
         site = _save_site(request, None, exhibition, forms)
         if site is not None:
@@ -202,7 +213,7 @@ def _site_page(request, site: Site, forms, exception_form=None, status=200):
 def site_edit(request, slug):
     _organiser(request)
     site = _site_or_404(request, slug)
-    forms = _site_forms(request, site, site.exhibition, request.POST or None)
+    forms = _site_forms(request, site, site.exhibition, _posted(request))
     if request.method == "POST":
         saved = _save_site(request, site, site.exhibition, forms)
         if saved is not None:

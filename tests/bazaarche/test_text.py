@@ -21,7 +21,7 @@ FORBIDDEN = set(
     "يىۍېكڪ"  # Arabic yeh and kaf variants
     "\u0640"  # tatweel
     "\u00ad\u061c\u200b\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\ufeff"
-)
+) | {chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)]} - {"\n"}  # control characters
 
 # Characters the normaliser treats specially, mixed with arbitrary Unicode so that hypothesis
 # explores both what users really paste and the corners of NFKC.
@@ -30,6 +30,7 @@ SPECIAL = list(
     "۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩0123456789"
     "أإٱؤئةۀە"
     " \t\n\r\u00a0\u2009\u202f\u2028\u3000"
+    "\x00\x07\x1b\x1f\x7f\x85\x9b"
     "\u200c\u200c\u200d\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff\u00ad"
     "ﻋﻠﻲﻙﺁﻻ\ufe71\ufe77１２"
     "aAßİ\u0301\u0323가"
@@ -55,6 +56,14 @@ def test_normalize_tatweel_removed():
 
 def test_normalize_direction_marks_removed():
     assert normalize("\u202b\u200fخرم\u200eآباد\u202c\ufeff") == "خرمآباد"
+
+
+def test_normalize_control_characters_removed():
+    assert normalize("\x00گلیم\x1b[31m \x07زهرا\x7f\x9b") == "گلیم[31m زهرا"
+
+
+def test_normalize_multiline_control_characters_removed_line_breaks_kept():
+    assert normalize_multiline("گلیم\x00\r\nزهرا\x1b") == "گلیم\nزهرا"
 
 
 def test_normalize_zwnj_kept_inside_word():

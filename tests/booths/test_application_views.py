@@ -356,3 +356,90 @@ def test_review_list_htmx_filter_returns_only_the_results(client: Client, db):
     assert response.content.decode().lstrip().startswith('<div id="results">')
     assert [a.pk for a in response.context["applications"]] == [accepted.pk]
     assert response.context["counts"]["all"] == 2
+
+
+@pytest.mark.parametrize("pk", ["9223372036854775808", "۹۲۲۳۳۷۲۰۳۶۸۵۴۷۷۵۸۰۸", "-1", "1" * 5000])
+def test_review_bulk_application_number_out_of_bounds_is_refused(client: Client, db, outbox, pk):
+    site = factories.site()
+    factories.application(site)
+    client.force_login(factories.county_organiser())
+    response = client.post(
+        f"/organiser/sites/{site.slug}/applications/bulk/", {"applications": [pk], "action": "accept"}
+    )
+    assert response.status_code == 400
+    assert response.context["bulk_form"].errors["applications"] == [
+        "یکی از درخواست‌های علامت‌خورده دیگر در فهرست این محل نیست. صفحه را دوباره بارگذاری کنید."
+    ]
+    assert Application.objects.get().status == "submitted"
+
+
+def test_apply_with_a_superscript_digit_for_helpers_is_refused(client: Client, db):
+    site = open_site()
+    signed_in_vendor(client)
+    response = client.post(f"/sites/{site.slug}/apply/", form_data(site, helpers="²"))
+    assert response.status_code == 400
+    assert response.context["form"].errors == {"helpers": ["تعداد همکاران را با عدد بنویسید، مثلاً ۱."]}
+    assert Application.objects.count() == 0
+
+
+def test_application_post_without_an_action_says_nothing_was_saved(client: Client, db):
+    site = open_site()
+    vendor = signed_in_vendor(client)
+    application = factories.application(site, vendor, products="گلیم")
+    url = f"/me/applications/{application.pk}/"
+    response = client.post(url, form_data(site, products="جاجیم"), follow=True)
+    assert response.redirect_chain == [(url, 302)]
+    assert [str(m) for m in response.context["messages"]] == [
+        "چیزی ذخیره نشد. از دکمهٔ «ذخیرهٔ تغییرات» یا «پس گرفتن درخواست» استفاده کنید."
+    ]
+    application.refresh_from_db()
+    assert application.products == "گلیم"
+
+
+def test_application_page_warns_of_a_held_booth_and_withdrawing_releases_it(client: Client, db, outbox):
+    from booths.models import Offer
+    from tests.booths.allocation_helpers import booths_held
+
+    _site, [offer], [next_in_line] = booths_held()
+    holder = offer.application
+    client.force_login(holder.vendor.user)
+    url = f"/me/applications/{holder.pk}/"
+    page = client.get(url).content.decode()
+    assert (
+        f'<p id="withdraw-booth"><strong>با پس گرفتن درخواست، غرفهٔ {offer.booth.code} هم همان لحظه آزاد می‌شود: '
+        "کارت‌های ورود شما دیگر در ورودی پذیرفته نمی‌شود و غرفه به نفر بعدی فهرست انتظار می‌رسد.</strong></p>"
+    ) in page
+    response = client.post(url, {"action": "withdraw"}, follow=True)
+    assert [str(m) for m in response.context["messages"]] == [
+        "درخواست شما پس گرفته شد و غرفه‌تان آزاد شد: کارت‌های ورود شما دیگر پذیرفته نمی‌شود "
+        "و غرفه به فهرست انتظار می‌رسد."
+    ]
+    assert Offer.objects.get(pk=offer.pk).status == Offer.Status.DECLINED
+    assert Offer.objects.get(application=next_in_line).booth_id == offer.booth_id
+    assert 'id="withdraw-booth"' not in client.get(url).content.decode()
+
+
+def test_review_bulk_rejecting_an_application_with_a_booth_says_the_booth_was_released(
+    client: Client, db, outbox
+):
+    from booths.models import Offer
+    from tests.booths.allocation_helpers import booths_held
+
+    site, [offer], [next_in_line] = booths_held()
+    client.force_login(factories.county_organiser())
+    url = f"/organiser/sites/{site.slug}/applications/"
+    page = client.get(url).content.decode()
+    assert page.count('<br><span class="muted small">غرفهٔ تأییدشده دارد</span>') == 1
+    response = client.post(
+        f"{url}bulk/",
+        {"applications": [offer.application_id], "action": "reject", "reason": "پروانه باطل شده است"},
+        follow=True,
+    )
+    assert [str(m) for m in response.context["messages"]] == [
+        "وضعیت ۱ درخواست به «ردشده» تغییر کرد و برای هر متقاضی پیامک فرستاده شد. "
+        "۱ غرفه آزاد شد: کارت‌های ورود آن دیگر پذیرفته نمی‌شود و به ۱ نفر از فهرست انتظار غرفه پیشنهاد شد."
+    ]
+    assert Offer.objects.get(pk=offer.pk).status == Offer.Status.WITHDRAWN
+    assert page.count("غرفه به او پیشنهاد شده است") == 0
+    assert response.content.decode().count('<span class="muted small">غرفه به او پیشنهاد شده است</span>') == 1
+    assert Offer.objects.get(application=next_in_line).status == Offer.Status.PENDING

@@ -404,3 +404,11 @@ def test_organiser_calendar_page(client: Client, db):
     assert 'href="/organiser/calendar/"' in client.get("/organiser/").content.decode()
     client.force_login(factories.user(mobile="09165555555"))
     assert client.get("/organiser/calendar/").status_code == 403
+
+
+@pytest.mark.parametrize("target", ["organiser", "12", "9223372036854775808"])
+def test_new_secret_with_a_next_that_is_not_a_path_goes_to_the_own_page(client: Client, booked, target):
+    client.force_login(booked["user"])
+    response = client.post(f"/calendar/secret/vendor/{booked['vendor'].pk}/", {"next": target})
+    assert response.status_code == 302
+    assert response["Location"] == "/me/"

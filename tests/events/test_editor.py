@@ -1,6 +1,7 @@
 """The organisers' editor pages: scope by province and county, Jalali forms, publishing, query counts."""
 
 import datetime
+import re
 
 import pytest
 from django.test import Client
@@ -334,7 +335,9 @@ def test_poster_image_is_saved(settings, tmp_path):
         {"title_fa": "نمایشگاه", "poster": SimpleUploadedFile("poster.png", buffer.getvalue(), "image/png")},
     )
     assert response.status_code == 302
-    assert Exhibition.objects.get().poster.name.startswith("posters/poster")
+    poster = Exhibition.objects.get().poster
+    assert re.fullmatch(r"posters/[0-9a-f]{32}\.jpg", poster.name)
+    assert Image.open(poster.path).size == (60, 90)
 
 
 def test_poster_too_large_refused(settings):
@@ -409,3 +412,47 @@ def test_county_organiser_list_counts_only_own_county_sites():
     response = signed_in(factories.county_organiser("khorramabad")).get(reverse("editor-exhibitions"))
     assert [(e.slug, e.n_sites) for e in response.context["exhibitions"]] == [(exhibition.slug, 1)]
     assert response.context["can_create"] is False
+
+
+@pytest.mark.parametrize("data", [{}, {"title_fa": "", "slug": ""}])
+def test_exhibition_edit_refused_shows_errors_and_keeps_the_address(data):
+    exhibition = factories.exhibition(status="draft", title_fa="نمایشگاه پاییزه")
+    response = signed_in(factories.provincial_organiser()).post(
+        reverse("editor-exhibition", args=[exhibition.slug]), data
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"title_fa": ["این فیلد لازم است."]}
+    assert response.context["exhibition"].slug == exhibition.slug
+    exhibition.refresh_from_db()
+    assert exhibition.title_fa == "نمایشگاه پاییزه"
+
+
+def test_site_new_empty_post_shows_errors_and_saves_nothing():
+    exhibition = factories.exhibition(status="draft")
+    response = signed_in(factories.provincial_organiser()).post(
+        reverse("editor-site-new", args=[exhibition.slug]), {}
+    )
+    assert response.status_code == 200
+    assert sorted(response.context["form"].errors) == [
+        "confirm_days",
+        "county",
+        "end_date",
+        "helpers_per_booth",
+        "start_date",
+        "title_fa",
+        "venue_name_fa",
+    ]
+    assert Site.objects.count() == 0
+
+
+def test_site_with_an_eligible_group_number_too_large_is_refused():
+    exhibition = factories.exhibition(status="draft")
+    response = signed_in(factories.provincial_organiser()).post(
+        reverse("editor-site-new", args=[exhibition.slug]),
+        site_post(eligible_groups=["9223372036854775808"]),
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "eligible_groups": ["یکی از گزینه‌های علامت‌خورده دیگر در فهرست نیست. صفحه را دوباره بارگذاری کنید."]
+    }
+    assert Site.objects.count() == 0

@@ -502,7 +502,7 @@ def test_profile_caption_too_long_with_htmx_answers_the_grid_with_the_error(
     assert photo.caption == "کیف"
 
 
-@pytest.mark.parametrize("photo_id", ["", "abc", "۱", "-1"])
+@pytest.mark.parametrize("photo_id", ["", "abc", "۱", "-1", "²", "1" * 5000, "9223372036854775808"])
 def test_profile_caption_with_a_malformed_photo_id_is_404(client: Client, vendor, owner, media, photo_id):
     client.force_login(owner)
     response = client.post(url(vendor), {"action": "caption", "photo": photo_id, "caption": "x"})

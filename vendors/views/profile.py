@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from bazaarche.text import digits_for_language
+from bazaarche.validators import parse_pk
 from vendors import photos as product_photos
 from vendors.models import SupportCompany, Vendor, VendorPhoto
 from vendors.permissions import can_edit_vendor_profile, can_manage_company
@@ -81,9 +82,7 @@ def vendor_profile(request, pk: int):
 
     elif action == "caption":
         photo_pk = request.POST.get("photo", "")
-        photo = get_object_or_404(
-            VendorPhoto, pk=int(photo_pk) if photo_pk.isascii() and photo_pk.isdigit() else 0, vendor=vendor
-        )
+        photo = get_object_or_404(VendorPhoto, pk=parse_pk(photo_pk) or 0, vendor=vendor)
         caption_form = CaptionForm(request.POST)
         if caption_form.is_valid():
             photo.caption = caption_form.cleaned_data["caption"]
