@@ -200,3 +200,25 @@ def test_poster_field_says_it_is_public_and_saved_without_photo_details():
         "هم‌رسانی صفحه نشان داده می‌شود؛ از نو ذخیره می‌شود، بی مکان، تاریخ و دوربینی که ممکن است در "
         "پرونده عکس باشد.</span>"
     ) in response.content.decode()
+
+
+def test_posters_stored_before_cleaning_are_cleaned_by_the_migration(media):
+    import importlib
+
+    from django.apps import apps
+    from django.core.files.base import ContentFile
+
+    migration = importlib.import_module("events.migrations.0003_clean_stored_posters")
+    exhibition = factories.exhibition()
+    exhibition.poster.save("home-of-maryam-rezaei.jpg", ContentFile(jpeg_with_gps()), save=True)
+    unreadable = factories.exhibition()
+    unreadable.poster.save("notes.jpg", ContentFile(b"not an image"), save=True)
+
+    migration.clean_posters(apps, None)
+
+    exhibition.refresh_from_db()
+    assert re.fullmatch(r"posters/[0-9a-f]{32}\.jpg", exhibition.poster.name)
+    raw = (media / exhibition.poster.name).read_bytes()
+    assert (b"Exif" in raw, b"home address" in raw) == (False, False)
+    unreadable.refresh_from_db()
+    assert stored_files(media) == sorted([exhibition.poster.name, "posters/notes.jpg"])
