@@ -15,7 +15,8 @@ from events.models import Exhibition, Site
 from events.schedule import schedule_for
 from vendors.models import SupportCompany, User, Vendor
 
-from .models import Application, Booth
+from .models import Application, Booth, Offer
+from .offers import lock_site, promote, release
 from .priority import priorities_for
 from .review import notify, record_change
 
@@ -293,11 +294,18 @@ def update(
     return application
 
 
-def withdraw(application: Application, by: User) -> Application:
-    """The vendor takes the application back; recorded like any other status change."""
+def withdraw(application: Application, by: User, now: datetime.datetime | None = None) -> list[Offer]:
+    """The vendor takes the application back; recorded like any other status change.
+
+    A booth it holds, offered or confirmed, is given up in the same step, as a decline does: its
+    days are offered at once to the waiting list and its passes stop admitting. Returns the offers
+    so ended (none when it held no booth).
+    """
+    now = now or timezone.now()
     with transaction.atomic():
+        site = lock_site(application.site_id)  # first, as every change to a site's booths does
         locked = (
-            Application.objects.select_for_update(of=("self",))
+            Application.objects.select_for_update(of=("self",), no_key=True)  # as lock_site says why
             .select_related("site", "vendor")
             .get(pk=application.pk)
         )
@@ -310,7 +318,10 @@ def withdraw(application: Application, by: User) -> Application:
                     )
                 ]
             )
+        released = release([locked], Offer.Status.DECLINED, now)
         change = record_change(locked, Status.WITHDRAWN, "", by)
         locked.save(update_fields=["status", "updated_at"])
+        if released:
+            promote(site, now)  # after the save: the waiting list reads who is still accepted
     notify(locked, change)
-    return locked
+    return released

@@ -1,8 +1,13 @@
-"""Offers: publishing an allocation, confirming, declining, expiring, and promotion from the waiting list.
+"""Offers: publishing, confirming, declining, expiring and releasing them; promotion from the waiting list.
 
 Every change locks the site row first and then the rows it changes, so publishing, moves and
 promotions on one site happen one at a time; the Assignment unique constraints make a double
 booking impossible even if something skipped the lock.
+
+However an offer ends — declined, expired, or released because its application left the accepted
+state (the vendor withdrew it, an organiser rejected or waitlisted it) — it ends the same way
+(`_end`): its booth-days are freed and its passes revoked, and `promote` offers the freed days to
+the waiting list in the same transaction.
 
 The waiting list of a site is its accepted applications without a booth and without a live offer
 that have never let an offer go (declined or expired), in order of priority, then of the published
@@ -36,8 +41,7 @@ from .allocation.adapter import booth_key
 from .allocation.engine import Placement, Refusal
 from .allocation.instance import placement_reason, refusal_reason
 from .models import AllocationRun, Application, Assignment, Booth, Offer
-from .passes import issue_passes
-from .review import record_change
+from .passes import issue_passes, revoke_passes
 
 logger = logging.getLogger(__name__)
 
@@ -241,7 +245,10 @@ def _refusal_text(application: Application, run: AllocationRun | None) -> str:
 
 
 def lock_site(site_id: int) -> Site:
-    return Site.objects.select_for_update().get(pk=site_id)
+    # NO KEY UPDATE: it serialises everyone who takes the site lock, yet lets a row that merely
+    # refers to the site (a pass issued on confirming) be written meanwhile, so a confirmation in
+    # flight never deadlocks with a withdrawal or a rejection waiting for its offer.
+    return Site.objects.select_for_update(no_key=True).get(pk=site_id)
 
 
 def deadline_for(site: Site, now: datetime.datetime) -> datetime.datetime:
@@ -443,6 +450,8 @@ def decline(
     offer_id: int, by: User | None, now: datetime.datetime | None = None
 ) -> tuple[Offer, list[Offer]]:
     """The vendor lets the booth go: its days are freed and offered at once to the waiting list."""
+    from .review import record_change  # review releases booths through this module; imported here
+
     now = now or timezone.now()
     site_id = Offer.objects.filter(pk=offer_id).values_list("application__site_id", flat=True).first()
     if site_id is None:
@@ -451,10 +460,7 @@ def decline(
         site = lock_site(site_id)
         offer = _locked_offer(offer_id)
         _refuse_unless_pending(offer, now)
-        offer.status = Offer.Status.DECLINED
-        offer.responded_at = now
-        offer.save(update_fields=["status", "responded_at"])
-        Assignment.objects.filter(offer=offer).delete()
+        _end([offer], Offer.Status.DECLINED, now)
         application = Application.objects.select_for_update().get(pk=offer.application_id)
         with translation.override("fa"):
             reason = gettext("Declined the offered booth.")
@@ -485,11 +491,48 @@ def expire_offers(now: datetime.datetime | None = None, site_ids: list[int] | No
             )
             if not rows:
                 continue
-            Offer.objects.filter(pk__in=[o.pk for o in rows]).update(status=Offer.Status.EXPIRED)
-            Assignment.objects.filter(offer__in=rows).delete()
+            _end(rows, Offer.Status.EXPIRED, now)
             expired += len(rows)
             offered += len(promote(site, now))
     return expired, offered
+
+
+# --- the end of an offer -----------------------------------------------------------------------
+
+
+def _end(offers: list[Offer], status: str, now: datetime.datetime) -> None:
+    """End these offers (locked by the caller) with `status`: free their booth-days, revoke their passes.
+
+    `responded_at` is the vendor's answer: set now when the vendor ends a pending offer (declined),
+    kept as it was otherwise (a confirmed booth keeps the time it was confirmed).
+    """
+    if not offers:
+        return
+    for offer in offers:
+        if status == Offer.Status.DECLINED and offer.responded_at is None:
+            offer.responded_at = now
+        offer.status = status
+    Offer.objects.bulk_update(offers, ["status", "responded_at"])
+    Assignment.objects.filter(offer__in=offers).delete()
+    revoke_passes({o.application_id for o in offers}, now)
+
+
+def release(applications: list[Application], status: str, now: datetime.datetime) -> list[Offer]:
+    """End the live offers (pending or confirmed) of applications that leave the accepted state.
+
+    `status` says who ended them: declined (the vendor withdrew the application) or withdrawn (an
+    organiser rejected or waitlisted it). Call inside a transaction holding the sites' rows
+    (`lock_site`) and then the applications'; once their new status is saved, `promote` each site to
+    offer the freed booth-days to the waiting list. Returns the offers ended, in id order.
+    """
+    offers = list(
+        Offer.objects.select_for_update(of=("self",))
+        .filter(application__in=[a.pk for a in applications], status__in=LIVE)
+        .select_related("booth__hall")
+        .order_by("pk")
+    )
+    _end(offers, status, now)
+    return offers
 
 
 # --- promotion ---------------------------------------------------------------------------------

@@ -7,7 +7,9 @@ unique index. The QR holds the bare code.
 
 from __future__ import annotations
 
+import datetime
 import secrets
+from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -86,6 +88,15 @@ def reissue(pass_obj: Pass) -> Pass:
         holder_name=pass_obj.holder_name,
         code=new_code(),
     )
+
+
+def revoke_passes(application_ids: Iterable[int], now: datetime.datetime | None = None) -> int:
+    """Revoke every live pass of these applications (their booth is gone); returns how many.
+
+    A revoked code answers `revoked` at the gate from then on, and the pass list shows when.
+    """
+    live = Pass.objects.filter(application_id__in=list(application_ids), revoked_at__isnull=True)
+    return live.update(revoked_at=now or timezone.now())
 
 
 def live_passes(site) -> QuerySet[Pass]:

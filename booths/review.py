@@ -1,14 +1,15 @@
 """Organisers' review of applications: the filtered list, counts, and status changes that notify."""
 
+import datetime
 import logging
 import smtplib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
-from django.utils import translation
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +17,8 @@ from events.models import Site
 from vendors.models import User
 from vendors.sms import SmsError, send_sms
 
-from .models import Application, ApplicationChange
+from .models import Application, ApplicationChange, Offer
+from .offers import LIVE, lock_site, promote, release
 from .priority import priorities_for
 
 logger = logging.getLogger(__name__)
@@ -91,15 +93,32 @@ def record_change(
     return change
 
 
+@dataclass
+class Changes:
+    """What a review action did: how many applications changed, the booth offers they lost (pending or
+    confirmed), and the offers the freed booth-days made at once to the waiting list."""
+
+    changed: int
+    released: list[Offer] = field(default_factory=list)
+    offered: list[Offer] = field(default_factory=list)
+
+
 def change_status(
-    applications: Iterable[Application] | QuerySet, new_status: str, reason: str, by: User
-) -> int:
-    """Move applications to `new_status` in one transaction; returns how many changed.
+    applications: Iterable[Application] | QuerySet,
+    new_status: str,
+    reason: str,
+    by: User,
+    now: datetime.datetime | None = None,
+) -> Changes:
+    """Move applications to `new_status` in one transaction.
 
     Rows are locked first, so two organisers acting at once cannot both record a change from the
     same old status. Withdrawn applications and those already in `new_status` are left alone.
-    Priority is refreshed from the registry and history at the same time.
+    Priority is refreshed from the registry and history at the same time. An application rejected
+    or waitlisted while it holds a booth, offered or confirmed, loses it in the same transaction:
+    its booth-days go to the waiting list and its passes stop admitting.
     """
+    now = now or timezone.now()
     reason = (reason or "").strip()
     if new_status not in REVIEW_STATUSES:
         raise ReviewError("bad_status", gettext("Choose accept, waiting list or reject."))
@@ -110,9 +129,16 @@ def change_status(
         )
     pks = [a.pk if isinstance(a, Application) else a for a in applications]
     done: list[tuple[Application, ApplicationChange]] = []
+    released: list[Offer] = []
+    offered: list[Offer] = []
     with transaction.atomic():
+        sites = {}
+        if new_status != Status.ACCEPTED:
+            # Booths may be released: the sites are locked first, as every change to their booths does.
+            site_ids = Application.objects.filter(pk__in=pks).values_list("site_id", flat=True)
+            sites = {site_id: lock_site(site_id) for site_id in sorted(set(site_ids))}
         locked = list(
-            Application.objects.select_for_update(of=("self",))
+            Application.objects.select_for_update(of=("self",), no_key=True)  # as lock_site says why
             .filter(pk__in=pks)
             .exclude(status=Status.WITHDRAWN)
             .exclude(status=new_status)
@@ -127,9 +153,15 @@ def change_status(
         Application.objects.bulk_update(
             [a for a, _change in done], ["status", "priority", "priority_reasons", "updated_at"]
         )
+        if sites and done:
+            released = release([a for a, _change in done], Offer.Status.WITHDRAWN, now)
+            site_of = {a.pk: a.site_id for a, _change in done}
+            # After the statuses are saved, so the waiting list no longer counts these applications.
+            for site_id in sorted({site_of[o.application_id] for o in released}):
+                offered += promote(sites[site_id], now)
     for application, change in done:
         notify(application, change)
-    return len(done)
+    return Changes(len(done), released, offered)
 
 
 @dataclass
@@ -151,8 +183,11 @@ NEED_FIELDS = {
 
 def review_list(site: Site, filters: ReviewFilters) -> QuerySet[Application]:
     """A site's applications for review, highest priority first; a fixed number of queries."""
-    qs = site.applications.select_related("vendor__category__group", "vendor__county", "company").order_by(
-        "-priority", "created_at", "pk"
+    booth_offer = Offer.objects.filter(application=OuterRef("pk"), status__in=LIVE).values("status")[:1]
+    qs = (
+        site.applications.select_related("vendor__category__group", "vendor__county", "company")
+        .annotate(booth_offer=Subquery(booth_offer))  # pending or confirmed: rejecting it releases the booth
+        .order_by("-priority", "created_at", "pk")
     )
     if filters.status:
         qs = qs.filter(status=filters.status)

@@ -8,7 +8,7 @@ from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from bazaarche.text import digits_for_language
@@ -19,6 +19,7 @@ from booths.permissions import applications_visible_to, can_apply, can_review, s
 from booths.priority import reason_labels
 from booths.review import ReviewError, change_status, review_list, status_counts
 from events.models import Site
+from events.permissions import can_view_site
 from vendors.models import Vendor
 
 
@@ -47,6 +48,8 @@ def _site_for_applying(slug: str) -> Site:
 @login_required
 def apply(request, slug):
     site = _site_for_applying(slug)
+    if not can_view_site(request.user, site):  # a draft exists for its organisers only
+        raise Http404
     candidates = [v for v in vendors_for(request.user) if can_apply(request.user, v)]
     if not candidates:
         raise Http404
@@ -145,16 +148,31 @@ def application_detail(request, pk):
             form = ApplicationForm(site, initial=ApplicationForm.initial_from(application))
     if request.method == "POST" and request.POST.get("action") == "withdraw" and may_act:
         try:
-            applying.withdraw(application, request.user)
+            released = applying.withdraw(application, request.user)
         except applying.ApplicationRefused as refused:
             messages.error(request, refused.refusals[0].message)
         else:
-            messages.success(request, gettext("Your application has been withdrawn."))
+            messages.success(
+                request,
+                gettext(
+                    "Your application has been withdrawn and your booth released: your passes no longer "
+                    "admit, and the booth goes to the waiting list."
+                )
+                if released
+                else gettext("Your application has been withdrawn."),
+            )
         return redirect("apply-application", application.pk)
     if request.method == "POST" and form is None:
         # An edit after the window closed or after review: say why instead of failing silently.
         messages.error(
             request, edit_refusal.message if edit_refusal else gettext("You cannot change this application.")
+        )
+        return redirect("apply-application", application.pk)
+    if request.method == "POST" and not form.is_bound:
+        # Neither button's action came with the post (an old page, a hand-made request).
+        messages.error(
+            request,
+            gettext("Nothing has been saved. Use “Save changes” or “Withdraw the application”."),
         )
         return redirect("apply-application", application.pk)
     return render(
@@ -219,7 +237,7 @@ def review_bulk(request, slug):
     if form.is_valid():
         new_status = BulkActionForm.ACTIONS[form.cleaned_data["action"]]
         try:
-            n = change_status(
+            changes = change_status(
                 Application.objects.filter(site=site, pk__in=form.cleaned_data["applications"]),
                 new_status,
                 form.cleaned_data["reason"],
@@ -232,9 +250,20 @@ def review_bulk(request, slug):
             notice = gettext(
                 "%(n)s applications changed to “%(status)s”; each vendor has been sent a text message."
             ) % {
-                "n": digits_for_language(str(n)),
+                "n": digits_for_language(str(changes.changed)),
                 "status": Application.Status(new_status).label,
             }
+            if changes.released:
+                notice += " " + ngettext(
+                    "%(n)s booth was released: its passes no longer admit, and %(offered)s on the waiting "
+                    "list have been offered a booth.",
+                    "%(n)s booths were released: their passes no longer admit, and %(offered)s on the "
+                    "waiting list have been offered a booth.",
+                    len(changes.released),
+                ) % {
+                    "n": digits_for_language(str(len(changes.released))),
+                    "offered": digits_for_language(str(len(changes.offered))),
+                }
             if not request.htmx:
                 messages.success(request, notice)
                 url = reverse("review-list", args=[site.slug])

@@ -27,3 +27,17 @@ def small_site(booths: int = 2, applications: int = 3, days: int = 3, **site_fie
         vendor.save(update_fields=["user"])
         apps.append(factories.application(site, vendor, status=Application.Status.ACCEPTED, days=all_days))
     return site, hall, made, apps
+
+
+def booths_held(booths: int = 1, confirmed: bool = True):
+    """A published site where `booths` accepted applications hold a booth each (confirmed, with their
+    passes, or still pending) and as many more wait for one, with the same days.
+    Returns (site, offers, waiting) with the offers in booth order and the waiting in line order."""
+    from booths.allocation.adapter import start_run
+    from booths.offers import confirm, publish, waitlist
+
+    site, _hall, made, _apps = small_site(booths=booths, applications=2 * booths)
+    offers = sorted(publish(start_run(site, 7, None), None), key=lambda o: made.index(o.booth))
+    if confirmed:
+        offers = [confirm(o.pk, None) for o in offers]
+    return site, offers, waitlist(site)

@@ -8,9 +8,12 @@ from django.utils import timezone
 from bazaarche.jalali import format_date, format_datetime
 from booths import applying
 from booths.applying import ApplicationData, ApplicationRefused
-from booths.models import Application, ApplicationChange
+from booths.checkin import check_in, create_gate_token
+from booths.models import Admission, Application, ApplicationChange, Assignment, Offer, Pass
 from events.models import DayException, Exhibition, Site
 from tests import factories
+from tests.booths.allocation_helpers import booths_held
+from vendors import sms
 from vendors.models import CategoryGroup
 
 
@@ -276,3 +279,67 @@ def test_withdraw_records_change_and_texts_vendor(db, settings):
     assert sms.outbox == [(vendor.mobile, "بازارچه: درخواست شما برای «بازارچه نوروزی» پس گرفته شد.")]
     with pytest.raises(ApplicationRefused):
         applying.withdraw(application, vendor.user)
+
+
+@pytest.fixture
+def outbox(settings):
+    settings.SMS_BACKEND = "vendors.sms.MemoryBackend"
+    sms.outbox.clear()
+    yield sms.outbox
+    sms.outbox.clear()
+
+
+def booth_days(offer: Offer) -> list[tuple[int, str]]:
+    return sorted((offer.booth_id, d) for d in offer.days)
+
+
+def assigned(application: Application) -> list[tuple[int, str]]:
+    return sorted(
+        (booth, date.isoformat())
+        for booth, date in Assignment.objects.filter(application=application).values_list("booth_id", "date")
+    )
+
+
+def test_withdraw_with_a_confirmed_booth_frees_it_revokes_the_passes_and_offers_it_to_the_next(
+    db, outbox, django_capture_on_commit_callbacks
+):
+    site, [offer], [next_in_line] = booths_held()
+    holder = offer.application
+    passes = list(Pass.objects.filter(application=holder))
+    gate = create_gate_token(site, "دروازه اصلی")[0]
+    outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        released = applying.withdraw(holder, holder.vendor.user)
+    assert released == [offer]
+    offer.refresh_from_db()
+    assert (offer.status, assigned(holder)) == (Offer.Status.DECLINED, [])
+    scans = [check_in(gate, p.code, site.slug).result for p in passes]
+    assert scans == [Admission.Result.REVOKED] * len(passes)
+    promoted = Offer.objects.get(application=next_in_line)
+    assert promoted.status == Offer.Status.PENDING
+    assert assigned(next_in_line) == booth_days(offer)
+    assert sorted(mobile for mobile, _text in outbox) == sorted(
+        [holder.vendor.mobile, next_in_line.vendor.mobile]
+    )
+    assert Application.objects.get(pk=holder.pk).status == Application.Status.WITHDRAWN
+
+
+def test_withdraw_with_a_pending_offer_frees_the_booth_for_the_next_in_line(db, outbox):
+    _site, [offer], [next_in_line] = booths_held(confirmed=False)
+    holder = offer.application
+    assert applying.withdraw(holder, holder.vendor.user) == [offer]
+    offer.refresh_from_db()
+    assert (offer.status, assigned(holder)) == (Offer.Status.DECLINED, [])
+    assert offer.responded_at is not None
+    assert Offer.objects.get(application=next_in_line).status == Offer.Status.PENDING
+    assert assigned(next_in_line) == booth_days(offer)
+
+
+def test_withdraw_without_an_offer_leaves_every_booth_as_it_was(db, outbox):
+    _site, [offer], [waiting] = booths_held()
+    before = list(Assignment.objects.order_by("pk").values_list("pk", "booth_id", "date", "offer_id"))
+    assert applying.withdraw(waiting, waiting.vendor.user) == []
+    assert list(Assignment.objects.order_by("pk").values_list("pk", "booth_id", "date", "offer_id")) == before
+    assert list(Offer.objects.values_list("pk", "status")) == [(offer.pk, Offer.Status.CONFIRMED)]
+    assert Pass.objects.filter(revoked_at__isnull=False).count() == 0
+    assert [mobile for mobile, _text in outbox] == [waiting.vendor.mobile]

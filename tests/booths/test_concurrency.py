@@ -1,16 +1,18 @@
 """No double booking and no corrupted plan under real parallel connections (PostgreSQL)."""
 
 import threading
+import time
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 
 from booths.allocation.adapter import start_run
 from booths.allocation.edits import EditError, move
-from booths.models import Assignment, Offer
-from booths.offers import OfferError, decline, publish
+from booths.models import Assignment, Offer, Pass
+from booths.offers import OfferError, confirm, decline, publish
+from booths.review import change_status
 from tests import factories
-from tests.booths.allocation_helpers import small_site
+from tests.booths.allocation_helpers import booths_held, small_site
 
 pytestmark = pytest.mark.postgres
 
@@ -91,3 +93,60 @@ def test_parallel_declines_promote_the_waiting_vendor_once(reference_data):
     live = Offer.objects.filter(application__site=site, status__in=["pending", "confirmed"])
     assert [o.application_id for o in live] == [waiting.pk]
     assert sum(len(promoted) for _offer, promoted in outcomes) == 1
+
+
+def blocked_on_a_lock() -> bool:
+    """Whether another connection is waiting for a row lock right now."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # else a transaction sees its first reading only
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "AND datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+def test_rejection_while_the_vendor_confirms_waits_then_revokes_the_new_passes(reference_data, settings):
+    settings.SMS_BACKEND = "vendors.sms.MemoryBackend"
+    _site, [offer], [next_in_line] = booths_held(confirmed=False)
+    organiser = factories.county_organiser()
+    confirming = threading.Event()
+    outcomes = {}
+
+    def vendor_confirms():
+        try:
+            with transaction.atomic():
+                _offer = Offer.objects.select_for_update().get(pk=offer.pk)  # the confirmation's first step
+                confirming.set()
+                deadline = time.monotonic() + 10
+                while not blocked_on_a_lock() and time.monotonic() < deadline:
+                    time.sleep(0.01)  # until the rejection holds the site and waits for this offer
+                confirm(offer.pk, None)  # issues the passes: rows that refer to the locked site
+            outcomes["vendor"] = "confirmed"
+        except Exception as error:
+            outcomes["vendor"] = error
+        finally:
+            connection.close()
+
+    def organiser_rejects():
+        try:
+            confirming.wait()
+            outcomes["organiser"] = change_status(
+                [offer.application], "rejected", "پروانه باطل شده است", organiser
+            )
+        except Exception as error:
+            outcomes["organiser"] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=vendor_confirms), threading.Thread(target=organiser_rejects)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes["vendor"] == "confirmed"
+    assert outcomes["organiser"].released == [offer]
+    assert Offer.objects.get(pk=offer.pk).status == Offer.Status.WITHDRAWN
+    assert Pass.objects.filter(application=offer.application).count() >= 1
+    assert Pass.objects.filter(revoked_at__isnull=True).count() == 0
+    assert Offer.objects.get(application=next_in_line).status == Offer.Status.PENDING

@@ -10,9 +10,10 @@ from django.utils import timezone
 from booths.allocation.adapter import start_run
 from booths.models import AllocationRun, Application, Assignment, Offer, Pass
 from booths.offers import OfferError, confirm, decline, expire_offers, publish, standings, waitlist
+from booths.review import change_status
 from booths.tasks import expire_site_offers, notify_offers_task
 from tests import factories
-from tests.booths.allocation_helpers import small_site
+from tests.booths.allocation_helpers import booths_held, small_site
 from vendors import sms
 
 
@@ -288,3 +289,24 @@ def test_me_page_queries_do_not_grow_with_places_in_line(client, db):
     waiting_at(vendor, 4)
     waiting_at(vendor, 5)
     assert count() == one
+
+
+def test_confirm_after_the_organiser_rejected_the_application_is_refused(db, outbox):
+    _site, [offer], [next_in_line] = booths_held(confirmed=False)
+    change_status([offer.application], "rejected", "پروانه باطل شده است", factories.county_organiser())
+    with pytest.raises(OfferError) as refused:
+        confirm(offer.pk, None)
+    assert refused.value.code == "not_pending"
+    assert Pass.objects.count() == 0
+    assert offered(next_in_line).booth_id == offer.booth_id
+
+
+def test_decline_after_the_vendor_withdrew_is_refused(db, outbox):
+    from booths.applying import withdraw
+
+    _site, [offer], [next_in_line] = booths_held(confirmed=False)
+    withdraw(offer.application, offer.application.vendor.user)
+    with pytest.raises(OfferError) as refused:
+        decline(offer.pk, None)
+    assert refused.value.code == "not_pending"
+    assert Offer.objects.filter(application=next_in_line).count() == 1
