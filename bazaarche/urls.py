@@ -23,5 +23,11 @@ urlpatterns += i18n_patterns(
     path("", include("booths.urls")),
     prefix_default_language=False,
 )
+# Error pages in the site's layout and language; under /api/ ApiErrorMiddleware answers JSON instead.
+handler400 = "bazaarche.errors.bad_request"
+handler403 = "bazaarche.errors.permission_denied"
+handler404 = "bazaarche.errors.page_not_found"
+handler500 = "bazaarche.errors.server_error"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
