@@ -8,22 +8,32 @@ show their initial value in Jalali in Persian and in ISO in English.
 from __future__ import annotations
 
 import datetime
+import json
 import re
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.functional import lazy
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from bazaarche.fields import NumberField
-from bazaarche.jalali import parse_jalali, to_jalali_string
+from bazaarche.jalali import (
+    GREGORIAN_MONTHS_EN,
+    JALALI_MONTHS_FA,
+    WEEKDAYS_EN,
+    WEEKDAYS_FA,
+    parse_jalali,
+    to_jalali_string,
+)
 from bazaarche.text import digits_for_language, is_persian, normalize, normalize_multiline, to_ascii_digits
 from bazaarche.validators import parse_pk
 from vendors.models import CategoryGroup, County
 from vendors.photos import PhotoError, prepare_image
 
+from .coordinates import LocationProblem, read_location
 from .models import DayException, Exhibition, OpeningHours, Site, Venue
 from .schedule import SATURDAY_FIRST
 
@@ -59,7 +69,38 @@ def show_time(value: datetime.time | None) -> str:
     return "" if value is None else digits_for_language(f"{value:%H:%M}")
 
 
+def _calendar_words() -> str:
+    """The month calendar beside date boxes (static/js/jalali-picker.js): which calendar it shows and its
+    words, in the page's language. Jalali in Persian, Gregorian in English, as show_date writes dates."""
+    persian = is_persian(get_language())
+    weekdays = [(WEEKDAYS_FA if persian else WEEKDAYS_EN)[day] for day in SATURDAY_FIRST]
+    words = {
+        "calendar": "jalali" if persian else "gregorian",
+        "digits": "persian" if persian else "latin",
+        "months": JALALI_MONTHS_FA if persian else GREGORIAN_MONTHS_EN,
+        "weekdays": weekdays,
+        "short": [name[0] if persian else name[:2] for name in weekdays],
+        "open": gettext("Choose on the calendar"),
+        "previous": gettext("Previous month"),
+        "next": gettext("Next month"),
+        "today": gettext("Today"),
+        "close": gettext("Close the calendar"),
+    }
+    return json.dumps(words, ensure_ascii=False)
+
+
+calendar_words = lazy(_calendar_words, str)
+
+
+class CalendarMedia:
+    # The words ride on the script tag, once a page, and are rendered in the page's language.
+    js = [forms.Script("js/jalali-picker.js", defer=True, **{"data-words": calendar_words()})]
+    css = {"all": ["css/jalali-picker.css"]}
+
+
 class DateInput(forms.TextInput):
+    Media = CalendarMedia
+
     def format_value(self, value):
         if isinstance(value, datetime.date):
             return show_date(value)
@@ -74,6 +115,8 @@ class TimeInput(forms.TextInput):
 
 
 class DateTimeInput(forms.TextInput):
+    Media = CalendarMedia
+
     def format_value(self, value):
         if isinstance(value, datetime.datetime):
             local = timezone.localtime(value) if timezone.is_aware(value) else value
@@ -90,7 +133,14 @@ class JalaliDateField(forms.CharField):
     def widget_attrs(self, widget):
         attrs = super().widget_attrs(widget)
         attrs.update(
-            {"inputmode": "numeric", "dir": "ltr", "maxlength": "20", "placeholder": _("1405/09/07")}
+            {
+                "inputmode": "numeric",
+                "dir": "ltr",
+                "maxlength": "20",
+                "placeholder": _("1405/09/07"),
+                "autocomplete": "off",
+                "data-date-picker": "date",
+            }
         )
         return attrs
 
@@ -143,7 +193,14 @@ class MomentField(forms.CharField):
 
     def widget_attrs(self, widget):
         attrs = super().widget_attrs(widget)
-        attrs.update({"dir": "ltr", "placeholder": _("1405/09/07 08:00")})
+        attrs.update(
+            {
+                "dir": "ltr",
+                "placeholder": _("1405/09/07 08:00"),
+                "autocomplete": "off",
+                "data-date-picker": "datetime",
+            }
+        )
         return attrs
 
     def to_python(self, value):
@@ -163,6 +220,36 @@ class MomentField(forms.CharField):
                 self.error_messages["invalid"], code="invalid", params={"value": digits_for_language(text)}
             ) from None
         return timezone.make_aware(datetime.datetime.combine(day, clock), timezone.get_current_timezone())
+
+
+class LocationField(forms.CharField):
+    """A pasted map link or typed coordinates, read into a Location (events.coordinates); nothing is fetched."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 2000)
+        kwargs.setdefault(
+            "help_text",
+            _(
+                "Paste the place's link from Neshan, Balad, Google Maps or OpenStreetMap, or type its "
+                "latitude and longitude, like 33.4878, 48.3558."
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.update({"dir": "ltr", "autocomplete": "off", "spellcheck": "false"})
+        return attrs
+
+    def clean(self, value):
+        # After CharField's own checks (length, null characters), so those see the text.
+        text = super().clean(value)
+        if text in self.empty_values:
+            return None
+        result = read_location(text)
+        if isinstance(result, LocationProblem):
+            raise ValidationError(result.message, code=result.code)
+        return result
 
 
 class NormalizedText(forms.CharField):
@@ -297,12 +384,7 @@ class SiteForm(forms.ModelForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    venue_latitude = forms.DecimalField(
-        label=_("New venue: latitude"), required=False, min_value=-90, max_value=90, decimal_places=6
-    )
-    venue_longitude = forms.DecimalField(
-        label=_("New venue: longitude"), required=False, min_value=-180, max_value=180, decimal_places=6
-    )
+    venue_location = LocationField(label=_("New venue: map link or coordinates"), required=False)
     start_date = JalaliDateField(label=_("First day"))
     end_date = JalaliDateField(label=_("Last day"))
     applications_open = MomentField(label=_("Applications open"), required=False)
@@ -346,6 +428,8 @@ class SiteForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["county"].queryset = counties
         self.fields["county"].label = _("County")
+        # Django's own "- Select an option -" has no Persian in Django's catalogue.
+        self.fields["county"].empty_label = _("Choose the county")
         if counties is not None and len(counties) == 1:
             self.fields["county"].empty_label = None
         self.fields["venue"].queryset = Venue.objects.filter(county__in=counties).select_related("county")
@@ -353,6 +437,9 @@ class SiteForm(forms.ModelForm):
         self.fields["eligible_counties"].queryset = County.objects.filter(province=province)
         for name in ("title_en", "slug", "venue_name_en"):
             self.fields[name].widget.attrs["dir"] = "ltr"
+        # An empty last day's calendar opens at the first day's month, the closing one at the opening's.
+        for name, near in (("end_date", "start_date"), ("applications_close", "applications_open")):
+            self.fields[name].widget.attrs["data-picker-near"] = self[near].auto_id
         if self.instance.pk is None:
             self.initial.setdefault("helpers_per_booth", 1)
             self.initial.setdefault("confirm_days", 3)
@@ -383,13 +470,14 @@ class SiteForm(forms.ModelForm):
         data = self.cleaned_data
         if data.get("venue") is not None:
             return None
+        location = data.get("venue_location")
         return Venue(
             county=data["county"],
             name_fa=data["venue_name_fa"],
             name_en=data.get("venue_name_en") or "",
             address_fa=data.get("venue_address_fa") or "",
-            latitude=data.get("venue_latitude"),
-            longitude=data.get("venue_longitude"),
+            latitude=location.latitude if location else None,
+            longitude=location.longitude if location else None,
         )
 
 
@@ -506,6 +594,15 @@ class ExceptionForm(forms.Form):
     def __init__(self, *args, site: Site, **kwargs):
         self.site = site
         super().__init__(*args, prefix="exception", **kwargs)
+        # The calendar offers only the site's own days, opening at the first of them still to come.
+        opening = min(max(timezone.localdate(), site.start_date), site.end_date)
+        self.fields["date"].widget.attrs.update(
+            {
+                "data-picker-min": site.start_date.isoformat(),
+                "data-picker-max": site.end_date.isoformat(),
+                "data-picker-default": opening.isoformat(),
+            }
+        )
 
     def clean(self):
         data = super().clean()

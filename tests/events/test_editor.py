@@ -36,8 +36,7 @@ def site_post(**overrides) -> dict:
         "county": str(County.objects.get(slug="khorramabad").pk),
         "venue_name_fa": "پارک کیو",
         "venue_address_fa": "خرم‌آباد، خیابان کیو",
-        "venue_latitude": "33.4878",
-        "venue_longitude": "48.3558",
+        "venue_location": "33.4878, 48.3558",
         "start_date": "۱۴۰۵/۰۹/۰۷",
         "end_date": "۱۴۰۵/۱۰/۰۵",
         "applications_open": "۱۴۰۵/۰۸/۱۰ ۰۸:۰۰",
@@ -455,4 +454,92 @@ def test_site_with_an_eligible_group_number_too_large_is_refused():
     assert response.context["form"].errors == {
         "eligible_groups": ["یکی از گزینه‌های علامت‌خورده دیگر در فهرست نیست. صفحه را دوباره بارگذاری کنید."]
     }
+    assert Site.objects.count() == 0
+
+
+def _first_options(page: str) -> dict[str, str]:
+    """The first option's text of every select on a page, by the select's name."""
+    selects = re.findall(r'<select name="([^"]+)"[^>]*>\s*<option[^>]*>([^<]*)</option>', page)
+    return {name: text.strip() for name, text in selects}
+
+
+def test_site_editor_county_select_asks_in_persian_not_django_english():
+    site = factories.site()
+    client = signed_in(factories.provincial_organiser())
+    edit = client.get(reverse("editor-site", args=[site.slug])).content.decode()
+    new = client.get(reverse("editor-site-new", args=[site.exhibition.slug])).content.decode()
+
+    assert _first_options(edit)["county"] == "شهرستان را انتخاب کنید"
+    assert _first_options(new)["county"] == "شهرستان را انتخاب کنید"
+    assert "Select an option" not in edit + new
+
+
+def test_site_editor_county_select_asks_in_english_on_the_english_site():
+    site = factories.site()
+    page = signed_in(factories.provincial_organiser()).get(f"/en/organiser/sites/{site.slug}/edit/")
+
+    assert _first_options(page.content.decode())["county"] == "Choose the county"
+
+
+# --- the new venue's place: a pasted map link or typed numbers -----------------------------------
+
+
+def test_site_venue_place_read_from_a_pasted_neshan_link():
+    exhibition = factories.exhibition(status="draft")
+    response = signed_in(factories.provincial_organiser()).post(
+        reverse("editor-site-new", args=[exhibition.slug]),
+        site_post(venue_location="https://neshan.org/maps/@33.487812,48.355824,16.5z,0.0p"),
+    )
+    assert response.status_code == 302
+    venue = Site.objects.get().venue
+    assert (str(venue.latitude), str(venue.longitude)) == ("33.487812", "48.355824")
+
+
+def test_site_venue_place_read_from_persian_digits():
+    exhibition = factories.exhibition(status="draft")
+    signed_in(factories.provincial_organiser()).post(
+        reverse("editor-site-new", args=[exhibition.slug]), site_post(venue_location="۳۳٫۴۸۷۸، ۴۸٫۳۵۵۸")
+    )
+    venue = Site.objects.get().venue
+    assert (str(venue.latitude), str(venue.longitude)) == ("33.487800", "48.355800")
+
+
+def test_site_venue_place_may_be_left_empty():
+    exhibition = factories.exhibition(status="draft")
+    signed_in(factories.provincial_organiser()).post(
+        reverse("editor-site-new", args=[exhibition.slug]), site_post(venue_location="")
+    )
+    venue = Site.objects.get().venue
+    assert (venue.latitude, venue.longitude) == (None, None)
+
+
+def test_site_venue_short_link_refused_saying_what_to_copy():
+    exhibition = factories.exhibition(status="draft")
+    response = signed_in(factories.provincial_organiser()).post(
+        reverse("editor-site-new", args=[exhibition.slug]),
+        site_post(venue_location="https://maps.app.goo.gl/xYz9AbC"),
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["venue_location"] == [
+        "این یک پیوند کوتاه است و بدون باز کردن آن نمی‌توان جای مکان را از آن خواند. پیوند را باز کنید و "
+        "پیوند بلندی را که در نوار بالای مرورگر می‌آید کپی کنید، یا دو عدد مکان را بنویسید، مانند "
+        "۳۳٫۴۸۷۸، ۴۸٫۳۵۵۸."
+    ]
+    assert Site.objects.count() == 0
+    assert Venue.objects.count() == 0
+
+
+def test_site_venue_outside_iran_refused_with_the_numbers():
+    exhibition = factories.exhibition(status="draft")
+    response = signed_in(factories.provincial_organiser()).post(
+        reverse("editor-site-new", args=[exhibition.slug]),
+        site_post(venue_location="https://www.google.com/maps/@48.8566,2.3522,12z"),
+    )
+    assert response.context["form"].errors["venue_location"] == [
+        "نقطهٔ ۴۸٫۸۵۶۶، ۲٫۳۵۲۲ بیرون از ایران است. در ایران عرض جغرافیایی (عدد نخست) میان ۲۵ تا ۴۰ "
+        "و طول جغرافیایی (عدد دوم) میان ۴۴ تا ۶۴ است؛ لطفاً عددها را بررسی کنید."
+    ]
+    page = response.content.decode()
+    # the box holding the new venue is open, so the message is seen
+    assert re.search(r'<details class="new-venue" open>', page)
     assert Site.objects.count() == 0
