@@ -1,4 +1,5 @@
-"""Product photos and posters: check an upload is a real, modestly sized image; store it without metadata."""
+"""Product photos, posters and vendors' portraits: check an upload is a real, modestly sized image; store
+it without metadata."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ from .models import Vendor, VendorPhoto
 ACCEPTED_FORMATS = frozenset({"JPEG", "MPO", "PNG", "WEBP"})
 JPEG_QUALITY = 82
 THUMB_QUALITY = 78
+# A portrait is looked at on a phone at the gate, a face in a circle a few centimetres wide.
+PORTRAIT_SIDE = 640
 WHITE = (255, 255, 255)
 
 # iPhones save HEIC/AVIF; Pillow cannot read them without a plugin, but naming the real problem
@@ -250,6 +253,43 @@ def prepare_image(uploaded: IO[bytes]) -> ContentFile:
     except Exception:
         raise _error(PhotoError.UNREADABLE) from None
     return ContentFile(data, name=_random_names()[0])
+
+
+def prepare_portrait(uploaded: IO[bytes]) -> ContentFile:
+    """Check a vendor's photo of themself and re-encode it as prepare_image does, within PORTRAIT_SIDE.
+
+    Raises PhotoError with a stable code; nothing is written anywhere.
+    """
+    clean = _checked_image(uploaded, PORTRAIT_SIDE)
+    try:
+        data = _encode(clean, JPEG_QUALITY)
+    except Exception:
+        raise _error(PhotoError.UNREADABLE) from None
+    return ContentFile(data, name=_random_names()[0])
+
+
+def set_portrait(vendor: Vendor, prepared: ContentFile | None) -> None:
+    """Give a vendor a new portrait, or none with None. The file replaced is deleted once the change is
+    committed; a new file written before a failure is deleted at once."""
+    field_file = vendor.portrait
+    storage = field_file.storage
+    old = field_file.name or ""
+    new = ""
+    try:
+        with transaction.atomic():
+            if prepared is not None:
+                field_file.save(prepared.name, prepared, save=False)
+                new = field_file.name
+            else:
+                field_file.name = ""
+            Vendor.objects.filter(pk=vendor.pk).update(portrait=new)
+    except BaseException:
+        if new:
+            storage.delete(new)
+        field_file.name = old
+        raise
+    if old and old != new:
+        transaction.on_commit(lambda: storage.delete(old))
 
 
 def photo_limit_error(existing: int, adding: int) -> PhotoError | None:

@@ -1,4 +1,5 @@
-"""Forms of a vendor's own profile page: business name and description, product photo uploads, captions."""
+"""Forms of a vendor's own profile page: business name and description, product photo uploads, captions,
+and the portrait for the gate."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from bazaarche.text import digits_for_language, normalize, normalize_multiline
 
 from .models import Vendor
-from .photos import PhotoError, PreparedPhoto, photo_limit_error, prepare_photo
+from .photos import PhotoError, PreparedPhoto, photo_limit_error, prepare_photo, prepare_portrait
 
 BUSINESS_NAME_MIN = 2
 BUSINESS_NAME_MAX = 200  # Vendor.business_name's max_length
@@ -170,3 +171,29 @@ class PhotoUploadForm(forms.Form):
 
 class CaptionForm(forms.Form):
     caption = NormalizedCharField(label=_("Caption"), required=False, max_chars=CAPTION_MAX)
+
+
+class PortraitForm(forms.Form):
+    """A photo of the vendor's own face for the gate; checked and re-encoded while the form is cleaned."""
+
+    portrait = forms.FileField(
+        label=_("Your photo"),
+        widget=forms.FileInput(attrs={"accept": ACCEPT}),
+        error_messages={
+            "required": _("Please choose a photo of yourself."),
+            "empty": _("The file you chose is empty. Please choose the photo again."),
+            "invalid": _("No file arrived. Please choose the photo again."),
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.prepared = None
+
+    def clean_portrait(self):
+        uploaded = self.cleaned_data["portrait"]
+        try:
+            self.prepared = prepare_portrait(uploaded)
+        except PhotoError as error:
+            raise ValidationError(error.message, code=error.code) from None
+        return uploaded

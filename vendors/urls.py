@@ -11,6 +11,7 @@ urlpatterns = [
     path(
         "me/business/<int:pk>/photos/<int:photo_pk>/delete/", profile.delete_photo, name="vendor-photo-delete"
     ),
+    path("me/business/<int:pk>/portrait/", profile.own_portrait, name="vendor-portrait"),
     path("company/<int:pk>/", profile.company, name="company"),
     path("organiser/vendors/", directory.vendor_directory, name="vendor-directory"),
     path("organiser/vendors/export.<str:fmt>", directory.vendor_export, name="vendor-export"),

@@ -7,29 +7,33 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import Http404, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.csp import CSP
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csp import csp_override
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from bazaarche.api_errors import api_error as _error
 from bazaarche.text import normalize
+from booths import pass_render
 from booths.checkin import (
     IDEMPOTENCY_KEY_MAX,
     GateRefused,
+    admitted_today,
     authenticate_gate,
     check_in,
     create_gate_token,
     revoke_gate_token,
 )
-from booths.models import Admission, GateToken
-from booths.permissions import can_manage_gate_tokens
+from booths.models import Admission, GateToken, Pass
+from booths.permissions import can_manage_gate_tokens, can_view_portrait, gate_can_view_portrait
 from events.models import Site
 
 NEW_KEY_SESSION = "gate_new_key"
@@ -43,6 +47,15 @@ def _gate_from(request) -> GateToken | None:
     if scheme.lower() not in ("token", "bearer"):
         return None
     return authenticate_gate(key.strip())
+
+
+def _titles(site: Site) -> dict[str, str]:
+    """The site's title as each language shows it (the English falls back to the Persian)."""
+    titles = {}
+    for language in ("fa", "en"):
+        with translation.override(language):
+            titles[language] = site.title
+    return titles
 
 
 def _unauthorised() -> JsonResponse:
@@ -79,14 +92,12 @@ def checkin_api(request):
     except GateRefused as refused:
         if refused.code == "revoked_gate":  # revoked between authentication and the scan
             return _unauthorised()
-        with translation.override("fa"):
-            title_fa = refused.site.title
         return _error(
             403,
             refused.code,
             _("This gate key is for another site. Scan at the site the key was made for."),
             gate_site=refused.site.slug,
-            gate_site_title={"fa": title_fa, "en": refused.site.title_en or title_fa},
+            gate_site_title=_titles(refused.site),
         )
     return JsonResponse(outcome.as_json(), json_dumps_params={"ensure_ascii": False})
 
@@ -99,16 +110,47 @@ def gate_api(request):
     if gate is None:
         return _unauthorised()
     site = gate.site
-    with translation.override("fa"):
-        title_fa = site.title
     return JsonResponse(
         {
             "gate": gate.name,
             "site": site.slug,
-            "site_title": {"fa": title_fa, "en": site.title_en or title_fa},
+            "site_title": _titles(site),
+            "admitted_today": admitted_today(site.pk, timezone.localdate()),
         },
         json_dumps_params={"ensure_ascii": False},
     )
+
+
+@never_cache
+@require_GET
+def portrait(request, pk: int):
+    """The photo a pass's holder added of themself: for the gate of the pass's site once it has
+    scanned the pass today (with its key), and for the site's organisers (signed in). Everyone
+    else, and a pass without a portrait, gets the same 404."""
+    pass_obj = (
+        Pass.objects.select_related("site", "application__vendor")
+        .filter(pk=pk, holder=Pass.Holder.VENDOR)
+        .first()
+    )
+    vendor = pass_obj.application.vendor if pass_obj is not None else None
+    if vendor is None or not vendor.portrait:
+        return _no_portrait()
+    gate = _gate_from(request)
+    if gate is not None:
+        allowed = gate_can_view_portrait(gate, pass_obj, timezone.localdate())
+    else:
+        allowed = can_view_portrait(request.user, pass_obj)
+    if not allowed:
+        return _no_portrait()
+    try:
+        image = vendor.portrait.open("rb")
+    except OSError:  # the row names a file that is gone
+        return _no_portrait()
+    return FileResponse(image, content_type="image/jpeg")
+
+
+def _no_portrait() -> JsonResponse:
+    return _error(404, "not_found", _("There is no such address in the API."))
 
 
 # --- the gate page ------------------------------------------------------------------------------
@@ -140,6 +182,9 @@ def _page_strings() -> dict[str, str]:
         "signed_in": gettext("Gate: %(gate)s · %(site)s"),
         "helper_of": gettext("Helper of %(vendor)s"),
         "booth": gettext("Booth %(booth)s · %(hall)s"),
+        "no_portrait": gettext("No photo of this person: check the name against an ID card."),
+        "portrait_of": gettext("Photo of %(name)s"),
+        "admitted_today": gettext("Admitted today: %(n)s"),
         "error": gettext("Something went wrong. Try again."),
     }
     return strings
@@ -175,6 +220,13 @@ def _managed_site(request, slug: str) -> Site:
     return site
 
 
+def _sign_in_link(request, key: str) -> str:
+    """The gate page with the key in its fragment: the phone that opens it once is signed in, and a
+    fragment is never sent to a server, so the key stays out of every access log."""
+    return request.build_absolute_uri(reverse("gate")) + "#key=" + key
+
+
+@never_cache  # the page may carry a new key: no browser or proxy may keep a copy
 @login_required
 def gate_tokens(request, slug: str):
     site = _managed_site(request, slug)
@@ -196,6 +248,10 @@ def gate_tokens(request, slug: str):
     new_key = request.session.pop(NEW_KEY_SESSION, None)
     if new_key and new_key.get("site") != site.slug:
         new_key = None
+    if new_key:
+        link = _sign_in_link(request, new_key["key"])
+        # Built by us from the link alone (one SVG path): nothing in it comes from a user.
+        new_key |= {"link": link, "qr": mark_safe(pass_render.qr_svg(link))}
     tokens = (
         GateToken.objects.filter(site=site)
         .select_related("created_by")
@@ -214,10 +270,19 @@ def gate_tokens(request, slug: str):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def gate_token_revoke(request, slug: str, pk: int):
+    """GET asks for confirmation; only POST revokes."""
     site = _managed_site(request, slug)
-    token = get_object_or_404(GateToken, pk=pk, site=site)
+    token = get_object_or_404(
+        GateToken.objects.annotate(n_admitted=Count("admissions", filter=Q(admissions__result="admitted"))),
+        pk=pk,
+        site=site,
+    )
+    if request.method == "GET":
+        if token.revoked_at is not None:
+            return redirect("gate-tokens", slug=site.slug)
+        return render(request, "booths/gate/revoke.html", {"site": site, "token": token})
     if revoke_gate_token(token):
         messages.success(
             request,

@@ -1,4 +1,5 @@
-// The gate page: sign in with a gate key, scan passes with the rear camera, show each answer full screen.
+// The gate page: sign in with a gate key (typed, or from the organiser's link: /gate/#key=…), scan passes
+// with the rear camera, show each answer full screen with the holder's own photo when they added one.
 // A scan is sent with its own Idempotency-Key and retried with that same key until the server answers,
 // so a flaky connection can never admit a pass twice.
 (function () {
@@ -18,8 +19,9 @@
   const el = {
     signin: $("gate-signin"), signinForm: $("gate-signin-form"), key: $("gate-key"), signinError: $("gate-signin-error"),
     scan: $("gate-scan"), who: $("gate-who"), signout: $("gate-signout"), video: $("gate-video"), status: $("gate-status"),
-    manual: $("gate-manual"), code: $("gate-code"),
+    count: $("gate-count"), manual: $("gate-manual"), code: $("gate-code"),
     answer: $("gate-answer"), label: $("gate-answer-label"), message: $("gate-answer-message"), photo: $("gate-answer-photo"),
+    idcheck: $("gate-answer-idcheck"),
     name: $("gate-answer-name"), business: $("gate-answer-business"), booth: $("gate-answer-booth"), next: $("gate-answer-next"),
   };
 
@@ -32,6 +34,8 @@
   let hideTimer = null;
   let audio = null;
   const pending = new Map(); // normalised code -> {key, at}
+  let shown = 0; // counts answers, so a portrait arriving late never lands on a later answer
+  let photoUrl = null; // the object URL of the portrait on screen
 
   const fmt = (text, values) => text.replace(/%\((\w+)\)s/g, (_, name) => (values[name] ?? ""));
   const digits = (text) => (lang === "fa" ? String(text).replace(/[0-9]/g, (d) => "۰۱۲۳۴۵۶۷۸۹"[d]) : String(text));
@@ -59,6 +63,13 @@
     return response.json();
   }
 
+  // The site's admissions today, from the server (every answer carries it): the same on every gate.
+  function showCount(n) {
+    if (typeof n !== "number") return;
+    el.count.textContent = fmt(S.admitted_today, { n: digits(n) });
+    el.count.hidden = false;
+  }
+
   function showSignin(message) {
     stopCamera();
     el.scan.hidden = true;
@@ -76,11 +87,7 @@
     startCamera();
   }
 
-  el.signinForm.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    unlockAudio();
-    const key = el.key.value.trim();
-    if (!key) return;
+  async function signIn(key) {
     try {
       const info = await whoami(key);
       if (!info) { showSignin(S.bad_key); return; }
@@ -88,14 +95,33 @@
       localStorage.setItem(STORE, JSON.stringify(gate));
       el.key.value = "";
       showScanner();
+      showCount(info.admitted_today);
     } catch (e) {
       showSignin(S.gave_up);
+      el.key.value = key; // no connection: the key waits in the field for another try
     }
+  }
+
+  el.signinForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    unlockAudio();
+    const key = el.key.value.trim();
+    if (key) signIn(key);
   });
+
+  // The organiser's sign-in link carries the key in the fragment, which no server ever receives.
+  // It is taken once and wiped from the address bar (and so from the history and bookmarks).
+  function keyFromLink() {
+    const match = /^#(?:.*&)?key=([^&]*)/.exec(location.hash);
+    if (!match) return "";
+    history.replaceState(null, "", location.pathname + location.search);
+    try { return decodeURIComponent(match[1]).trim(); } catch (e) { return ""; }
+  }
 
   el.signout.addEventListener("click", () => {
     localStorage.removeItem(STORE);
     gate = null;
+    el.count.hidden = true;
     showSignin("");
   });
 
@@ -265,9 +291,13 @@
     if (audio && audio.state === "suspended") audio.resume();
   }
 
+  // Each kind of answer has its own colour and its own shape (gate.css), never colour alone:
+  // in green with a tick, already in amber with a clock, elsewhere (another site, another day) in
+  // purple with a pin or a calendar, refused in red with a cross.
   function tint(result) {
     if (result === "admitted") return "good";
-    if (result === "already_admitted" || result === "wrong_day" || result === "wrong_site") return "warn";
+    if (result === "already_admitted") return "warn";
+    if (result === "wrong_day" || result === "wrong_site") return "other";
     return "bad";
   }
 
@@ -285,21 +315,54 @@
     el.next.focus({ preventScroll: true });
   }
 
+  function clearPhoto() {
+    el.photo.hidden = true;
+    el.photo.removeAttribute("src");
+    el.photo.alt = "";
+    el.idcheck.hidden = true;
+    if (photoUrl) { URL.revokeObjectURL(photoUrl); photoUrl = null; }
+  }
+
+  // The portrait is fetched with the gate's key (an <img> cannot send it) and shown from memory.
+  // Without one (or while it cannot be had) the staff check the name against an ID card; the
+  // product photo in holder.photo is never shown, as it says nothing of who holds the pass.
+  async function showPortrait(holder, name, answer) {
+    el.idcheck.textContent = S.no_portrait;
+    if (!holder.portrait || !gate) { el.idcheck.hidden = false; return; }
+    try {
+      const response = await fetch(holder.portrait, { headers: { Authorization: "Token " + gate.key }, cache: "no-store" });
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      const blob = await response.blob();
+      if (answer !== shown) return; // the staff moved on meanwhile
+      photoUrl = URL.createObjectURL(blob);
+      el.photo.src = photoUrl;
+      el.photo.alt = fmt(S.portrait_of, { name });
+      el.photo.hidden = false;
+    } catch (e) {
+      if (answer === shown) el.idcheck.hidden = false;
+    }
+  }
+
   function show(body) {
     // A pass of another site: only that site's name (in the message), never whose pass it is.
     const ours = body.result !== "wrong_site";
     const holder = ours ? body.holder : null;
     const booth = ours ? body.booth : null;
+    const name = holder ? (holder.kind === "helper" ? holder.name : holder.vendor) : "";
     el.name.textContent = holder ? (holder.kind === "helper" ? holder.name + " · " + fmt(S.helper_of, { vendor: holder.vendor }) : holder.vendor) : "";
     el.business.textContent = holder ? holder.business : "";
     el.booth.textContent = booth ? fmt(S.booth, { booth: booth.code, hall: (booth.hall_names && booth.hall_names[lang]) || booth.hall }) : "";
-    if (holder && holder.photo) { el.photo.src = holder.photo; el.photo.hidden = false; } else { el.photo.hidden = true; el.photo.removeAttribute("src"); }
+    showCount(body.admitted_today);
+    const answer = ++shown;
+    clearPhoto();
+    if (holder && (body.result === "admitted" || body.result === "already_admitted")) showPortrait(holder, name, answer);
     open(body.result, S["result_" + body.result] || body.result, (body.messages && body.messages[lang]) || body.message || "");
   }
 
   function showProblem(body) {
     el.name.textContent = el.business.textContent = el.booth.textContent = "";
-    el.photo.hidden = true;
+    shown++;
+    clearPhoto();
     open(body.error || "error", S.error, (body.messages && body.messages[lang]) || body.message || S.error);
   }
 
@@ -307,6 +370,8 @@
     clearTimeout(hideTimer);
     if (el.answer.hidden) return;
     el.answer.hidden = true;
+    shown++;
+    clearPhoto();
     const now = Date.now();
     for (const [code, until] of held) held.set(code, until === Infinity ? now + HOLD_MS : until);
     for (const [code, until] of held) if (until < now) held.delete(code);
@@ -320,13 +385,20 @@
 
   // --- start -----------------------------------------------------------------------------------
 
+  const linked = keyFromLink();
   gate = saved();
-  if (gate && gate.key) {
+  if (linked) {
+    // A link opened on purpose replaces whatever gate this phone was signed in to.
+    localStorage.removeItem(STORE);
+    gate = null;
+    showSignin("");
+    signIn(linked);
+  } else if (gate && gate.key) {
     showScanner();
     // A key revoked since the last visit signs the phone out; no connection keeps the saved gate.
     whoami(gate.key).then((info) => {
       if (info === null) { localStorage.removeItem(STORE); gate = null; showSignin(S.bad_key); }
-      else { gate = { key: gate.key, site: info.site, gate: info.gate, site_title: info.site_title }; localStorage.setItem(STORE, JSON.stringify(gate)); el.who.textContent = fmt(S.signed_in, { gate: gate.gate, site: gate.site_title[lang] || gate.site_title.fa }); }
+      else { gate = { key: gate.key, site: info.site, gate: info.gate, site_title: info.site_title }; localStorage.setItem(STORE, JSON.stringify(gate)); el.who.textContent = fmt(S.signed_in, { gate: gate.gate, site: gate.site_title[lang] || gate.site_title.fa }); showCount(info.admitted_today); }
     }).catch(() => {});
   } else {
     showSignin("");

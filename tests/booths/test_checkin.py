@@ -85,14 +85,14 @@ def test_check_in_admits_again_the_next_day(db):
 
 
 def test_check_in_wrong_site_for_a_pass_of_another_site(db):
-    pass_obj = confirmed_pass()
+    pass_obj = confirmed_pass(factories.site(title_fa="بازار خرم‌آباد"))
     other = factories.site(title_fa="بازار بروجرد", title_en="Borujerd bazaar")
     gate = gate_for(other)
 
     outcome = check_in(gate, pass_obj.code, other.slug)
 
     assert outcome.result == R.WRONG_SITE
-    assert outcome.messages["fa"] == f"این کارت برای مکان دیگری است: {pass_obj.site.title_fa}."
+    assert outcome.messages["fa"] == "این کارت برای مکان دیگری است: بازار خرم‌آباد."
     assert Admission.objects.get().site == other
 
 
@@ -100,7 +100,8 @@ def wrong_site_scene():
     """A pass of one site, with a photo, a booth today and a helper's name, and a gate of another site."""
     from vendors.models import VendorPhoto
 
-    pass_obj = confirmed_pass(first_name="زهرا", last_name="کریمی", business_name="گلیم زهرا")
+    site = factories.site(title_fa="بازار خرم‌آباد")
+    pass_obj = confirmed_pass(site, first_name="زهرا", last_name="کریمی", business_name="گلیم زهرا")
     VendorPhoto.objects.create(vendor=pass_obj.application.vendor, image="vendors/1.jpg")
     Pass.objects.filter(pk=pass_obj.pk).update(holder=Pass.Holder.HELPER, holder_name="مریم کریمی")
     other = factories.site(title_fa="بازار بروجرد", title_en="Borujerd bazaar")
@@ -127,8 +128,8 @@ def test_check_in_wrong_site_tells_nothing_of_the_holder(db):
     body = outcome.as_json()
     assert (body["holder"], body["booth"]) == (None, None)
     assert body["messages"] == {
-        "fa": f"این کارت برای مکان دیگری است: {pass_obj.site.title_fa}.",
-        "en": f"This pass is for another site: {pass_obj.site.title_en or pass_obj.site.title_fa}.",
+        "fa": "این کارت برای مکان دیگری است: بازار خرم‌آباد.",
+        "en": "This pass is for another site: بازار خرم‌آباد.",
     }
 
 
@@ -379,3 +380,46 @@ def test_check_in_photo_falls_back_to_the_image_without_a_thumbnail(db):
     gate = gate_for(pass_obj.site)
 
     assert check_in(gate, pass_obj.code, pass_obj.site.slug).photo_url == "/media/vendors/1.jpg"
+
+
+def test_check_in_counts_the_sites_admissions_of_the_day(db):
+    pass_obj = confirmed_pass()
+    second = confirmed_pass(pass_obj.site)
+    gate = gate_for(pass_obj.site)
+    slug = pass_obj.site.slug
+    tomorrow = timezone.now() + datetime.timedelta(days=1)
+
+    counts = [
+        check_in(gate, code, slug).admitted_today
+        for code in (pass_obj.code, pass_obj.code, second.code, "nothing")
+    ]
+
+    assert counts == [1, 1, 2, 2]
+    assert check_in(gate, pass_obj.code, slug, now=tomorrow).admitted_today == 0  # not valid tomorrow
+    assert check_in(gate, pass_obj.code, slug, idempotency_key="k").as_json()["admitted_today"] == 2
+
+
+def test_check_in_gives_the_portrait_only_for_the_vendors_own_pass(db, settings, tmp_path):
+    from tests.vendors.test_profile_views import jpeg
+    from vendors.models import VendorPhoto
+    from vendors.photos import prepare_portrait, set_portrait
+
+    settings.MEDIA_ROOT = tmp_path
+    pass_obj = confirmed_pass()
+    vendor = pass_obj.application.vendor
+    VendorPhoto.objects.create(vendor=vendor, image="vendors/1.jpg")
+    gate = gate_for(pass_obj.site)
+    slug = pass_obj.site.slug
+
+    without = check_in(gate, pass_obj.code, slug)
+    set_portrait(vendor, prepare_portrait(jpeg()))
+    with_portrait = check_in(gate, pass_obj.code, slug)
+    Pass.objects.filter(pk=pass_obj.pk).update(holder=Pass.Holder.HELPER, holder_name="مریم کریمی")
+    helper = check_in(gate, pass_obj.code, slug)
+
+    assert [o.portrait_url for o in (without, with_portrait, helper)] == [
+        "",
+        f"/api/gate/portraits/{pass_obj.pk}/",
+        "",
+    ]
+    assert with_portrait.photo_url == "/media/vendors/1.jpg"

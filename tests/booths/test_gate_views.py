@@ -1,5 +1,6 @@
 """The check-in API, the gate page and organisers' gate keys."""
 
+import datetime
 import json
 from io import StringIO
 
@@ -9,11 +10,16 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from booths.checkin import authenticate_gate, create_gate_token, revoke_gate_token
-from booths.models import Admission, GateToken
+from booths.models import Admission, GateToken, Pass
+from booths.pass_render import qr_svg
 from tests import factories
 from tests.booths.test_checkin import confirmed_pass
+from tests.vendors.test_profile_views import jpeg
+from vendors.models import VendorPhoto
+from vendors.photos import prepare_portrait, set_portrait
 
 R = Admission.Result
 API = "/api/checkin/"
@@ -28,7 +34,8 @@ def post(client, body, key=None, **headers):
 
 @pytest.fixture
 def scene(db):
-    pass_obj = confirmed_pass(first_name="زهرا", last_name="کریمی", business_name="گلیم زهرا")
+    site = factories.site(title_fa="بازار خرم‌آباد")  # no digits: the same in either language's digits
+    pass_obj = confirmed_pass(site, first_name="زهرا", last_name="کریمی", business_name="گلیم زهرا")
     token, key = create_gate_token(pass_obj.site, "دروازه اصلی")
     return pass_obj, token, key
 
@@ -50,6 +57,7 @@ def test_checkin_api_admits_then_already_admitted(scene):
         "vendor": "زهرا کریمی",
         "business": "گلیم زهرا",
         "photo": None,
+        "portrait": None,
     }
     assert body["booth"] == {
         "code": booth.code,
@@ -153,10 +161,10 @@ def test_checkin_api_wrong_site_answers_only_the_other_sites_name(scene):
         assert answer == {
             "result": "wrong_site",
             "label": "محل اشتباه",
-            "message": f"این کارت برای مکان دیگری است: {pass_obj.site.title_fa}.",
+            "message": "این کارت برای مکان دیگری است: بازار خرم‌آباد.",
             "messages": {
-                "fa": f"این کارت برای مکان دیگری است: {pass_obj.site.title_fa}.",
-                "en": f"This pass is for another site: {pass_obj.site.title_en or pass_obj.site.title_fa}.",
+                "fa": "این کارت برای مکان دیگری است: بازار خرم‌آباد.",
+                "en": "This pass is for another site: بازار خرم‌آباد.",
             },
             "site": other.slug,
             "holder": None,
@@ -164,6 +172,7 @@ def test_checkin_api_wrong_site_answers_only_the_other_sites_name(scene):
             "scanned_at": first.json()["scanned_at"],
             "admitted_at": None,
             "replayed": response is again,
+            "admitted_today": 0,
         }
         text = response.content.decode()
         assert "زهرا" not in text
@@ -226,9 +235,37 @@ def test_checkin_api_query_count_is_small(scene):
 
     with CaptureQueriesContext(connection) as queries:
         post(client, {"code": pass_obj.code, "site": pass_obj.site.slug}, key, HTTP_IDEMPOTENCY_KEY="q")
-    # token, pass (with booth, earlier admission and photo), insert; the test's transaction adds a savepoint
+    # token, pass (with booth, earlier admission and photos), insert, the day's count; the test's
+    # transaction adds a savepoint
     statements = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
-    assert len(statements) == 3
+    assert len(statements) == 4
+
+
+def test_checkin_api_counts_the_sites_admissions_today(scene):
+    pass_obj, _token, key = scene
+    site = pass_obj.site
+    second = confirmed_pass(site)
+    elsewhere = confirmed_pass()
+    _other_token, other_key = create_gate_token(elsewhere.site, "دروازه")
+    post(Client(), {"code": elsewhere.code, "site": elsewhere.site.slug}, other_key)
+    yesterday = timezone.now() - datetime.timedelta(days=1)
+    Admission.objects.create(
+        site=site, pass_obj=second, result=R.ADMITTED, date=yesterday.date(), scanned_at=yesterday
+    )
+
+    counts = [
+        post(Client(), {"code": code, "site": site.slug}, key).json()["admitted_today"]
+        for code in (pass_obj.code, pass_obj.code, "hello", second.code)
+    ]
+    replayed = [
+        post(Client(), {"code": pass_obj.code, "site": site.slug}, key, HTTP_IDEMPOTENCY_KEY="r")
+        for _ in range(2)
+    ]
+
+    assert counts == [1, 1, 1, 2]
+    assert [r.json()["admitted_today"] for r in replayed] == [2, 2]
+    gate = Client().get("/api/gate/", HTTP_AUTHORIZATION=f"Token {key}").json()
+    assert gate["admitted_today"] == 2
 
 
 def test_gate_api_says_which_site(scene):
@@ -239,7 +276,8 @@ def test_gate_api_says_which_site(scene):
     assert response.json() == {
         "gate": "دروازه اصلی",
         "site": pass_obj.site.slug,
-        "site_title": {"fa": pass_obj.site.title_fa, "en": pass_obj.site.title_fa},
+        "site_title": {"fa": "بازار خرم‌آباد", "en": "بازار خرم‌آباد"},
+        "admitted_today": 0,
     }
     assert Client().get("/api/gate/", HTTP_AUTHORIZATION="Token wrong").status_code == 401
 
@@ -357,6 +395,190 @@ def test_organiser_page_links_the_gate_keys(client, db):
     site = factories.site()
 
     assert f'href="/organiser/sites/{site.slug}/gate/"' in client.get("/organiser/").content.decode()
+
+
+def test_gate_tokens_page_puts_the_create_form_before_the_keys(client, db):
+    client.force_login(factories.county_organiser())
+    site = factories.site()
+    create_gate_token(site, "دروازه")
+
+    content = client.get(f"/organiser/sites/{site.slug}/gate/").content.decode()
+
+    assert content.index('id="add-key"') < content.index('id="keys"')
+
+
+def test_gate_tokens_page_links_each_live_key_to_a_confirmation(client, db):
+    client.force_login(factories.county_organiser())
+    site = factories.site()
+    live, _key = create_gate_token(site, "دروازه")
+    revoked, _key = create_gate_token(site, "دروازه قدیمی")
+    revoke_gate_token(revoked)
+
+    content = client.get(f"/organiser/sites/{site.slug}/gate/").content.decode()
+
+    for token in (live, revoked):
+        assert f'action="/organiser/sites/{site.slug}/gate/{token.pk}/revoke/"' not in content
+    assert f'href="/organiser/sites/{site.slug}/gate/{live.pk}/revoke/"' in content
+    assert f'href="/organiser/sites/{site.slug}/gate/{revoked.pk}/revoke/"' not in content
+
+
+def test_gate_token_revoke_asks_before_it_revokes(client, db):
+    client.force_login(factories.county_organiser())
+    site = factories.site()
+    token, key = create_gate_token(site, "دروازه شمالی")
+    url = f"/organiser/sites/{site.slug}/gate/{token.pk}/revoke/"
+
+    asked = client.get(url)
+
+    assert asked.status_code == 200
+    assert asked.context["token"] == token
+    assert authenticate_gate(key) == token
+    content = asked.content.decode()
+    assert f'<form method="post" action="{url}"' in content
+    assert "دروازه شمالی" in content
+    assert f'href="/organiser/sites/{site.slug}/gate/"' in content  # "no, keep it"
+    response = client.post(url)
+    assert response.status_code == 302
+    assert authenticate_gate(key) is None
+
+
+def test_gate_token_revoke_of_a_revoked_key_goes_back_to_the_keys(client, db):
+    client.force_login(factories.county_organiser())
+    site = factories.site()
+    token, _key = create_gate_token(site, "دروازه")
+    revoke_gate_token(token)
+
+    response = client.get(f"/organiser/sites/{site.slug}/gate/{token.pk}/revoke/")
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/organiser/sites/{site.slug}/gate/"
+
+
+def test_gate_token_revoke_confirmation_of_another_county_does_not_exist(client, db):
+    client.force_login(factories.county_organiser("borujerd"))
+    site = factories.site()
+    token, _key = create_gate_token(site, "دروازه")
+
+    assert client.get(f"/organiser/sites/{site.slug}/gate/{token.pk}/revoke/").status_code == 404
+
+
+@pytest.mark.parametrize(("prefix", "language"), [("", "fa"), ("/en", "en")])
+def test_gate_tokens_page_shows_a_new_key_as_qr_and_sign_in_link_once(client, db, prefix, language):
+    client.force_login(factories.county_organiser())
+    site = factories.site()
+    url = f"{prefix}/organiser/sites/{site.slug}/gate/"
+
+    client.post(url, {"name": "دروازه شمالی"})
+    shown = client.get(url)
+    again = client.get(url)
+
+    key = shown.context["new_key"]["key"]
+    link = f"http://testserver{prefix}/gate/#key={key}"
+    content = shown.content.decode()
+    assert shown.context["new_key"]["link"] == link
+    assert f'<a href="{link}"' in content
+    assert qr_svg(link) in content
+    assert "no-store" in shown["Cache-Control"]
+    assert again.context["new_key"] is None
+    assert key not in again.content.decode()
+    assert "#key=" not in again.content.decode()
+
+
+# --- the portrait at the gate ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def test_checkin_api_gives_the_holders_portrait_and_keeps_the_product_photo_apart(scene, media):
+    pass_obj, _token, key = scene
+    vendor = pass_obj.application.vendor
+    VendorPhoto.objects.create(vendor=vendor, image="vendors/1.jpg")
+    set_portrait(vendor, prepare_portrait(jpeg()))
+
+    holder = post(Client(), {"code": pass_obj.code, "site": pass_obj.site.slug}, key).json()["holder"]
+
+    assert holder["portrait"] == f"/api/gate/portraits/{pass_obj.pk}/"
+    assert holder["photo"] == "/media/vendors/1.jpg"  # as before: a product photo, never the person
+
+
+def test_checkin_api_without_a_portrait_gives_none(scene, media):
+    pass_obj, _token, key = scene
+    VendorPhoto.objects.create(vendor=pass_obj.application.vendor, image="vendors/1.jpg")
+
+    holder = post(Client(), {"code": pass_obj.code, "site": pass_obj.site.slug}, key).json()["holder"]
+
+    assert holder["portrait"] is None
+
+
+def test_checkin_api_helper_pass_never_shows_the_vendors_portrait(scene, media):
+    pass_obj, _token, key = scene
+    set_portrait(pass_obj.application.vendor, prepare_portrait(jpeg()))
+    Pass.objects.filter(pk=pass_obj.pk).update(holder=Pass.Holder.HELPER, holder_name="مریم کریمی")
+
+    holder = post(Client(), {"code": pass_obj.code, "site": pass_obj.site.slug}, key).json()["holder"]
+
+    assert (holder["kind"], holder["name"], holder["portrait"]) == ("helper", "مریم کریمی", None)
+    assert (
+        Client().get(f"/api/gate/portraits/{pass_obj.pk}/", HTTP_AUTHORIZATION=f"Token {key}").status_code
+        == 404
+    )
+
+
+def test_gate_portrait_only_for_the_sites_gate_and_organisers(scene, media):
+    pass_obj, token, key = scene
+    site = pass_obj.site
+    vendor = pass_obj.application.vendor
+    set_portrait(vendor, prepare_portrait(jpeg(colour=(10, 200, 40))))
+    with vendor.portrait.open("rb") as portrait:
+        stored = portrait.read()
+    url = f"/api/gate/portraits/{pass_obj.pk}/"
+    other_site = factories.site()
+    _other_token, other_key = create_gate_token(other_site, "دروازه")
+
+    def as_user(user):
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client.get(url)
+
+    def as_gate(gate_key):
+        return Client().get(url, HTTP_AUTHORIZATION=f"Token {gate_key}")
+
+    unscanned = as_gate(key)
+    for gate_key, code_site in ((key, site), (other_key, other_site)):
+        post(Client(), {"code": pass_obj.code, "site": code_site.slug}, gate_key)
+    refused = {
+        "anonymous": as_user(None),
+        "the vendor of another business": as_user(factories.vendor(user=factories.user()).user),
+        "another site's gate": as_gate(other_key),
+        "another county's organiser": as_user(factories.county_organiser("borujerd")),
+        "a gate that has not scanned the pass": unscanned,
+    }
+    gate = as_gate(key)
+    organiser = as_user(factories.county_organiser())
+    revoke_gate_token(token)
+
+    assert {who: r.status_code for who, r in refused.items()} == dict.fromkeys(refused, 404)
+    assert all(r.json()["error"] == "not_found" for r in refused.values())
+    assert as_gate(key).status_code == 404  # revoked
+    for response in (gate, organiser):
+        assert response.status_code == 200
+        assert response["Content-Type"] == "image/jpeg"
+        assert "no-store" in response["Cache-Control"]
+        assert b"".join(response.streaming_content) == stored
+
+
+def test_gate_portrait_without_one_is_404(scene, media):
+    pass_obj, _token, key = scene
+    post(Client(), {"code": pass_obj.code, "site": pass_obj.site.slug}, key)
+
+    response = Client().get(f"/api/gate/portraits/{pass_obj.pk}/", HTTP_AUTHORIZATION=f"Token {key}")
+
+    assert response.status_code == 404
 
 
 # --- the command ----------------------------------------------------------------------------------

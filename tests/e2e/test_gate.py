@@ -233,9 +233,21 @@ def test_organiser_creates_and_revokes_a_gate_key(live_server, browser, screensh
         page.get_by_role("button", name="ساختن کلید").click()
         key = page.locator("#gate-new-key").inner_text()
         assert len(key) == 32
+        link = f"{live_server.url}/gate/#key={key}"
+        assert page.locator("#gate-new-link").get_attribute("href") == link
+        assert page.locator(".gate-qr svg").is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
         screenshot(page, f"gate-keys-{size}")
-        page.get_by_role("row", name=f"دروازه شمالی {size}").get_by_role("button", name="باطل کردن").click()
-        page.get_by_role("row", name=f"دروازه شمالی {size}").get_by_text("باطل‌شده").wait_for()
+        # Revoking asks first, on a page of its own; "no" leaves the key working.
+        row = page.get_by_role("row", name=f"دروازه شمالی {size}")
+        row.get_by_role("link", name="باطل کردن…").click()
+        page.get_by_role("heading", name=f"کلید «دروازه شمالی {size}» باطل شود؟").wait_for()
+        screenshot(page, f"gate-key-revoke-{size}")
+        page.get_by_role("link", name="نه، بماند").click()
+        row.get_by_text("فعال").wait_for()
+        row.get_by_role("link", name="باطل کردن…").click()
+        page.get_by_role("button", name="بله، کلید باطل شود").click()
+        row.get_by_text("باطل‌شده").wait_for()
         assert page.locator("#gate-new-key").count() == 0
         assert seen["errors"] == []
         context.close()
@@ -246,7 +258,12 @@ def test_gate_shows_only_the_other_site_for_a_pass_of_another_site(
 ):
     from vendors.models import VendorPhoto
 
-    pass_obj = confirmed_pass(first_name="زهرا", last_name="کریمی", business_name="گلیم‌بافی زهرا")
+    pass_obj = confirmed_pass(
+        factories.site(title_fa="بازار خرم‌آباد"),
+        first_name="زهرا",
+        last_name="کریمی",
+        business_name="گلیم‌بافی زهرا",
+    )
     VendorPhoto.objects.create(vendor=pass_obj.application.vendor, image="vendors/1.jpg")
     here = factories.site(title_fa="بازار بروجرد", title_en="Borujerd bazaar")
     _token, key = create_gate_token(here, "دروازه اصلی")
@@ -269,7 +286,7 @@ def test_gate_shows_only_the_other_site_for_a_pass_of_another_site(
 
     expected = {
         "label": "محل اشتباه",
-        "message": f"این کارت برای مکان دیگری است: {pass_obj.site.title_fa}.",
+        "message": "این کارت برای مکان دیگری است: بازار خرم‌آباد.",
         "name": "",
         "business": "",
         "booth": "",
@@ -306,4 +323,75 @@ def test_gate_shows_only_the_other_site_for_a_pass_of_another_site(
     answer(page, "wrong_site")
     assert shown() == expected
     assert seen["hosts"] == {urlsplit(live_server.url).netloc}
+    context.close()
+
+
+def test_gate_signs_in_from_the_link_and_shows_portrait_count_and_colours(
+    live_server, browser, screenshot, reference_data, settings, tmp_path
+):
+    from tests.vendors.test_profile_views import jpeg
+    from vendors.photos import prepare_portrait, set_portrait
+
+    settings.MEDIA_ROOT = tmp_path
+    pass_obj = confirmed_pass(first_name="زهرا", last_name="کریمی", business_name="گلیم‌بافی زهرا")
+    no_portrait = confirmed_pass(pass_obj.site, first_name="مریم", last_name="رحیمی")
+    set_portrait(pass_obj.application.vendor, prepare_portrait(jpeg(colour=(40, 120, 200))))
+    elsewhere = confirmed_pass()
+    _token, key = create_gate_token(pass_obj.site, "دروازه اصلی")
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1)
+    page = context.new_page()
+    seen = watch(page)
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+
+    # The organiser's link signs the phone in once; the key leaves the address bar at once.
+    page.goto(f"{live_server.url}/gate/#key={key}")
+    page.locator("#gate-scan").wait_for(state="visible")
+    assert page.evaluate("location.href") == f"{live_server.url}/gate/"
+    assert page.evaluate("JSON.parse(localStorage.getItem('bazaarche.gate')).key") == key
+    assert all(key not in url for url in requested)
+    assert page.locator("#gate-count").inner_text() == "ورودهای امروز: ۰"
+
+    def scan(code: str, result: str):
+        page.get_by_label("یا کد چاپ‌شده زیر QR را بنویسید").fill(code)
+        page.get_by_role("button", name="بررسی کد").click()
+        return answer(page, result)
+
+    def icon() -> list[str]:
+        return page.eval_on_selector_all(
+            ".gate-answer-icon svg",
+            "svgs => svgs.filter(s => getComputedStyle(s).display !== 'none').map(s => s.getAttribute('class'))",
+        )
+
+    scan(pass_obj.code, "admitted")
+    page.locator("#gate-answer-next").click()
+    shown = scan(pass_obj.code, "already_admitted")
+    page.locator("#gate-answer-photo").wait_for(state="visible")
+    assert page.locator("#gate-answer-photo").get_attribute("src").startswith("blob:")
+    assert page.locator("#gate-answer-idcheck").is_hidden()
+    assert ("warn" in shown.get_attribute("class"), icon()) == (True, ["gate-icon-again"])
+    screenshot(page, "gate-portrait-phone")
+    page.locator("#gate-answer-next").click()
+    assert page.locator("#gate-count").inner_text() == "ورودهای امروز: ۱"
+
+    shown = scan(no_portrait.code, "admitted")
+    assert page.locator("#gate-answer-idcheck").inner_text() == (
+        "عکسی از این شخص نیست: نام را با کارت شناسایی‌اش تطبیق دهید."
+    )
+    assert page.locator("#gate-answer-photo").is_hidden()
+    assert ("good" in shown.get_attribute("class"), icon()) == (True, ["gate-icon-good"])
+    page.locator("#gate-answer-next").click()
+    assert page.locator("#gate-count").inner_text() == "ورودهای امروز: ۲"
+
+    shown = scan(elsewhere.code, "wrong_site")
+    assert ("other" in shown.get_attribute("class"), icon()) == (True, ["gate-icon-elsewhere"])
+    assert page.locator("#gate-answer-idcheck").is_hidden()
+    screenshot(page, "gate-wrong-site-colour-phone")
+    page.locator("#gate-answer-next").click()
+    shown = scan("NOTACODE", "invalid")
+    assert ("bad" in shown.get_attribute("class"), icon()) == (True, ["gate-icon-bad"])
+
+    # "" is the portrait, shown from the phone's memory (a blob: address), not fetched by the <img>.
+    assert seen["hosts"] == {urlsplit(live_server.url).netloc, ""}
+    assert seen["errors"] == []
     context.close()

@@ -507,3 +507,133 @@ def test_profile_caption_with_a_malformed_photo_id_is_404(client: Client, vendor
     client.force_login(owner)
     response = client.post(url(vendor), {"action": "caption", "photo": photo_id, "caption": "x"})
     assert response.status_code == 404
+
+
+def test_profile_caption_digits_follow_the_page_language(client: Client, vendor, owner, media):
+    # Stored with ASCII digits (normalised), read in the page's language.
+    photo = add_photo(vendor)
+    client.force_login(owner)
+    client.post(url(vendor), {"action": "caption", "photo": photo.pk, "caption": "گلیم ۱ × ۱٫۵"})
+    photo.refresh_from_db()
+    assert photo.caption == "گلیم 1 × 1٫5"
+    fa = text_of(client.get(url(vendor)))
+    en = text_of(client.get("/en" + url(vendor)))
+    assert re.findall(r'<p class="caption">(.*?)</p>', fa) == ["گلیم ۱ × ۱٫۵"]
+    assert re.findall(r'<p class="caption">(.*?)</p>', en) == ["گلیم 1 × 1٫5"]
+
+
+# --- the portrait for the gate ---------------------------------------------------------------------
+
+
+def portrait_url(vendor: Vendor) -> str:
+    return f"/me/business/{vendor.pk}/portrait/"
+
+
+def jpeg_from_a_phone(size=(1600, 1200)) -> SimpleUploadedFile:
+    """A JPEG carrying the camera's make and a GPS position, as a phone saves it."""
+    image = Image.new("RGB", size, (200, 160, 120))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif[0x8825] = {1: "N", 2: (33.0, 29.0, 15.0)}
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif)
+    return SimpleUploadedFile("IMG_2041.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+def test_profile_portrait_is_kept_reencoded_under_a_random_name(client: Client, vendor, owner, media):
+    client.force_login(owner)
+
+    response = client.post(url(vendor), {"action": "portrait", "portrait": jpeg_from_a_phone()})
+
+    assert response.status_code == 302
+    vendor.refresh_from_db()
+    assert re.fullmatch(r"portraits/[0-9a-f]{32}\.jpg", vendor.portrait.name)
+    assert stored_files(media) == [vendor.portrait.name]
+    with Image.open(media / vendor.portrait.name) as stored:
+        assert (stored.format, stored.size, dict(stored.getexif())) == ("JPEG", (640, 480), {})
+    page = text_of(client.get(url(vendor)))
+    assert "عکس شما برای ورود به نمایشگاه ذخیره شد." in page
+    assert f'src="{portrait_url(vendor)}"' in page
+    assert vendor.portrait.name not in page
+    assert "/media/portraits/" not in page
+
+
+def test_profile_portrait_replaced_or_removed_leaves_no_old_file(
+    client: Client, vendor, owner, media, django_capture_on_commit_callbacks
+):
+    client.force_login(owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url(vendor), {"action": "portrait", "portrait": jpeg()})
+    vendor.refresh_from_db()
+    first = vendor.portrait.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url(vendor), {"action": "portrait", "portrait": jpeg(colour=(10, 20, 30))})
+    vendor.refresh_from_db()
+    second = vendor.portrait.name
+    assert second != first
+    assert stored_files(media) == [second]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url(vendor), {"action": "portrait-remove"})
+    assert response.status_code == 302
+    vendor.refresh_from_db()
+    assert vendor.portrait.name == ""
+    assert stored_files(media) == []
+    assert f'src="{portrait_url(vendor)}"' not in text_of(client.get(url(vendor)))
+
+
+def test_profile_portrait_of_a_non_image_shows_why_and_keeps_the_old_one(
+    client: Client, vendor, owner, media
+):
+    client.force_login(owner)
+    client.post(url(vendor), {"action": "portrait", "portrait": jpeg()})
+    vendor.refresh_from_db()
+    kept = vendor.portrait.name
+    text_file = SimpleUploadedFile("me.jpg", "این یک عکس نیست".encode(), content_type="image/jpeg")
+
+    response = client.post(url(vendor), {"action": "portrait", "portrait": text_file})
+
+    assert response.status_code == 200
+    assert response.context["portrait_form"].errors == {"portrait": [NOT_AN_IMAGE]}
+    assert NOT_AN_IMAGE in text_of(response)
+    vendor.refresh_from_db()
+    assert vendor.portrait.name == kept
+    assert stored_files(media) == [kept]
+
+
+def test_profile_portrait_without_a_file_asks_for_one(client: Client, vendor, owner, media):
+    client.force_login(owner)
+
+    response = client.post(url(vendor), {"action": "portrait"})
+
+    assert response.context["portrait_form"].errors == {"portrait": ["لطفاً عکسی از خودتان انتخاب کنید."]}
+    assert stored_files(media) == []
+
+
+def test_own_portrait_is_served_to_the_vendor_only(client: Client, vendor, owner, media):
+    client.force_login(owner)
+    client.post(url(vendor), {"action": "portrait", "portrait": jpeg()})
+    vendor.refresh_from_db()
+    with vendor.portrait.open("rb") as stored:
+        expected = stored.read()
+
+    mine = client.get(portrait_url(vendor))
+    assert mine.status_code == 200
+    assert mine["Content-Type"] == "image/jpeg"
+    assert "no-store" in mine["Cache-Control"]
+    assert b"".join(mine.streaming_content) == expected
+    for user in (
+        factories.vendor(user=factories.user()).user,
+        factories.county_organiser(),
+        factories.provincial_organiser(),
+    ):
+        client.force_login(user)
+        assert client.get(portrait_url(vendor)).status_code == 404
+    client.logout()
+    assert client.get(portrait_url(vendor)).status_code == 302  # to sign in
+
+
+def test_own_portrait_when_there_is_none_is_404(client: Client, vendor, owner, media):
+    client.force_login(owner)
+    assert client.get(portrait_url(vendor)).status_code == 404

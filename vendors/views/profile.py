@@ -1,20 +1,22 @@
-"""A vendor's own profile with product photos, and a support company's page for its managers."""
+"""A vendor's own profile with product photos and a portrait for the gate, and a support company's page."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
 
 from bazaarche.text import digits_for_language
 from bazaarche.validators import parse_pk
 from vendors import photos as product_photos
 from vendors.models import SupportCompany, Vendor, VendorPhoto
 from vendors.permissions import can_edit_vendor_profile, can_manage_company
-from vendors.profile_forms import CaptionForm, PhotoUploadForm, VendorDetailsForm
+from vendors.profile_forms import CaptionForm, PhotoUploadForm, PortraitForm, VendorDetailsForm
 
 
 def _own_vendor(request, pk: int) -> Vendor:
@@ -52,6 +54,7 @@ def _photos_changed(request, vendor: Vendor, notice: str):
 def vendor_profile(request, pk: int):
     vendor = _own_vendor(request, pk)
     details_form = VendorDetailsForm(instance=vendor)
+    portrait_form = PortraitForm()
     upload_form = None
     extra: dict = {}
     action = request.POST.get("action") if request.method == "POST" else None
@@ -90,10 +93,25 @@ def vendor_profile(request, pk: int):
             return _photos_changed(request, vendor, _("Caption saved."))
         extra = {"caption_photo": photo.pk, "caption_errors": caption_form.errors["caption"]}
 
+    elif action == "portrait":
+        portrait_form = PortraitForm(request.POST, request.FILES)
+        if portrait_form.is_valid():
+            product_photos.set_portrait(vendor, portrait_form.prepared)
+            messages.success(request, _("Your photo for the gate is saved."))
+            return redirect(f"{reverse('vendor-profile', args=[vendor.pk])}#portrait")
+
+    elif action == "portrait-remove":
+        if vendor.portrait:
+            product_photos.set_portrait(vendor, None)
+            messages.success(request, _("Your photo for the gate is removed."))
+        return redirect(f"{reverse('vendor-profile', args=[vendor.pk])}#portrait")
+
     elif request.method == "POST":
         return redirect("vendor-profile", pk=vendor.pk)
 
-    context = _photos_context(vendor, upload_form, details_form=details_form, **extra)
+    context = _photos_context(
+        vendor, upload_form, details_form=details_form, portrait_form=portrait_form, **extra
+    )
     # A form with errors is answered 200, like a first view: htmx only swaps successful responses.
     if request.htmx and action in ("photos", "caption"):
         return render(request, "vendors/profile.html#photos", context)
@@ -111,6 +129,22 @@ def delete_photo(request, pk: int, photo_pk: int):
         messages.success(request, _("The photo is deleted."))
         return redirect("vendor-profile", pk=vendor.pk)
     return render(request, "vendors/profile_photo_delete.html", {"vendor": vendor, "photo": photo})
+
+
+@never_cache
+@login_required
+@require_GET
+def own_portrait(request, pk: int):
+    """The vendor's portrait, for the vendor's own eyes (the gate and organisers see it through the
+    booths app's view); never at a /media/ address."""
+    vendor = _own_vendor(request, pk)
+    if not vendor.portrait:
+        raise Http404
+    try:
+        image = vendor.portrait.open("rb")
+    except OSError:  # the row names a file that is gone
+        raise Http404 from None
+    return FileResponse(image, content_type="image/jpeg")
 
 
 @login_required
