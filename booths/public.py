@@ -3,18 +3,20 @@
 A placement is public once the vendor has confirmed the booth the organiser offered, while the
 application stays accepted, on an active site of a published exhibition. Draft allocation rows (assignments without an offer), offers still
 waiting for the vendor (they may yet be declined), and declined, expired and withdrawn offers are
-never public. Of a vendor, only the business name, category, description and photos are public.
+never public. Of a vendor, only the business name, category, county, description and photos are public.
 """
 
 import datetime
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
+from django.utils.translation import gettext
 
+from bazaarche.jalali import weekday_name
 from bazaarche.text import fold
 from events.models import Exhibition, Site
-from events.schedule import SiteSchedule
+from events.schedule import SiteSchedule, week_end
 from vendors.models import CategoryGroup, Vendor, VendorPhoto
 
 from .models import Application, Assignment, Booth, Hall, Offer
@@ -23,8 +25,9 @@ from .plans import HallDrawing, draw_hall
 PUBLIC_OFFERS = [Offer.Status.CONFIRMED]
 OCCUPIED_FILL = "#99f6e4"
 FREE_FILL = "#f3f4f6"
-# Only these vendor fields ever reach a public page (no address, phone, national ID, birth date).
-PUBLIC_VENDOR_FIELDS = ("id", "business_name", "description", "category")
+# Only these vendor fields ever reach a public page (no address, phone, national ID, birth date). The
+# county tells two businesses of the same name apart; it says no more than where the vendor exhibits.
+PUBLIC_VENDOR_FIELDS = ("id", "business_name", "description", "category", "county")
 
 
 def public_assignments() -> QuerySet[Assignment]:
@@ -43,8 +46,15 @@ def public_vendors() -> QuerySet[Vendor]:
     vendor_ids = public_assignments().values("application__vendor_id")
     return (
         Vendor.objects.filter(pk__in=vendor_ids)
-        .only(*PUBLIC_VENDOR_FIELDS, "category__title_fa", "category__title_en", "category__group")
-        .select_related("category__group")
+        .only(
+            *PUBLIC_VENDOR_FIELDS,
+            "category__title_fa",
+            "category__title_en",
+            "category__group",
+            "county__name_fa",
+            "county__name_en",
+        )
+        .select_related("category__group", "county")
     )
 
 
@@ -177,6 +187,70 @@ def appearances(vendor: Vendor) -> list[Appearance]:
         appearance.last_day = appearance.days[-1]
         result.append(appearance)
     return result
+
+
+@dataclass
+class Whereabouts:
+    """Where a vendor exhibits next: a site and the vendor's days there this week, or the first day after."""
+
+    site: Site
+    days: list[datetime.date]
+    this_week: bool
+
+    @property
+    def days_text(self) -> str:
+        """The days as weekday names, runs of three or more shortened: «Saturday to Monday, Wednesday»."""
+        runs: list[list[datetime.date]] = []
+        for day in self.days:
+            if runs and day == runs[-1][-1] + datetime.timedelta(days=1):
+                runs[-1].append(day)
+            else:
+                runs.append([day])
+        parts = []
+        for run in runs:
+            if len(run) >= 3:
+                parts.append(
+                    gettext("%(first)s to %(last)s")
+                    % {"first": weekday_name(run[0]), "last": weekday_name(run[-1])}
+                )
+            else:
+                parts.extend(weekday_name(day) for day in run)
+        return gettext(", ").join(parts)
+
+
+def whereabouts(vendor_ids: list[int], today: datetime.date) -> dict[int, Whereabouts]:
+    """Each vendor's site this week with their days there, else their next published day. One query.
+
+    This week is today to Friday (events.schedule.week_end); of two sites in one week, the first.
+    """
+    last_of_week = week_end(today)
+    rows = (
+        public_assignments()
+        .filter(application__vendor_id__in=vendor_ids, date__gte=today)
+        .annotate(vendor_id=F("application__vendor_id"))
+        .select_related("booth__hall__site")
+        .only(
+            "date",
+            "booth__hall__site__slug",
+            "booth__hall__site__title_fa",
+            "booth__hall__site__title_en",
+        )
+        .order_by("application__vendor_id", "date", "booth__hall__site_id")
+    )
+    found: dict[int, Whereabouts] = {}
+    for row in rows:
+        site = row.booth.hall.site
+        entry = found.get(row.vendor_id)
+        if entry is None:
+            found[row.vendor_id] = Whereabouts(site, [row.date], row.date <= last_of_week)
+        elif (
+            entry.this_week
+            and site.pk == entry.site.pk
+            and row.date <= last_of_week
+            and row.date != entry.days[-1]
+        ):
+            entry.days.append(row.date)
+    return found
 
 
 def vendor_photos(vendor: Vendor) -> list[VendorPhoto]:

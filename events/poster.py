@@ -7,20 +7,22 @@ address and fills a third of the sheet, so it scans from a few steps away.
 
 from __future__ import annotations
 
+import datetime
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.utils.translation import gettext
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
-from bazaarche.jalali import format_date_range, format_time
+from bazaarche.jalali import format_date_range, format_time, month_name
 from bazaarche.text import digits_for_language, is_persian
 
 from .models import Exhibition, Site
-from .schedule import same_hours_every_day, week_order, weekly_label
+from .schedule import same_hours_every_day, schedule_for, week_order, weekly_label
 
 if TYPE_CHECKING:
     from PIL import Image as PILImage
@@ -175,7 +177,90 @@ def _hours_line(site: Site) -> str:
     return label
 
 
-def site_text(site: Site, url: str) -> PosterText:
+# The size of the poster's text lines (render's line font), and how many rows a line of closures may
+# take: past that, the dates are cut short with "and N more days" (the site's page lists them all).
+LINE_SIZE = 38
+CLOSURE_ROWS = 2
+
+
+def _days_by_month(days: list[datetime.date]) -> str:
+    """Days compactly, by month of the language's calendar: «۲۰، ۲۷ آذر و ۴ دی» / "11, 18 December"."""
+    import jdatetime
+
+    months: list[tuple[tuple[int, int], list[int]]] = []
+    for day in days:
+        if is_persian():
+            jalali = jdatetime.date.fromgregorian(date=day)
+            key, number = (jalali.year, jalali.month), jalali.day
+        else:
+            key, number = (day.year, day.month), day.day
+        if months and months[-1][0] == key:
+            months[-1][1].append(number)
+        else:
+            months.append((key, [number]))
+    # Not "·" between months: beside a digit it reads as a Persian zero.
+    text = gettext(" and ").join(
+        gettext(", ").join(str(n) for n in numbers) + " " + month_name(key[1]) for key, numbers in months
+    )
+    return digits_for_language(text)
+
+
+def _fitting(days: list[datetime.date], line: Callable[[list[datetime.date]], str]) -> str:
+    """line(days) for as many of the days as fit in CLOSURE_ROWS rows, the rest counted at the end."""
+    font = _font(LINE_SIZE)
+    width = WIDTH - 2 * MARGIN
+    for shown in range(len(days), 1, -1):
+        text = line(days[:shown])
+        rest = len(days) - shown
+        if rest:
+            text = ngettext("%(days)s and %(n)s more day", "%(days)s and %(n)s more days", rest) % {
+                "days": text,
+                "n": digits_for_language(str(rest)),
+            }
+        if len(_wrap(text, font, width)) <= CLOSURE_ROWS:
+            return text
+    rest = len(days) - 1
+    first = line(days[:1])
+    if not rest:
+        return first
+    return ngettext("%(days)s and %(n)s more day", "%(days)s and %(n)s more days", rest) % {
+        "days": first,
+        "n": digits_for_language(str(rest)),
+    }
+
+
+def _exception_lines(site: Site, today: datetime.date) -> list[str]:
+    """Closures and changed hours from today on, so a poster never says «every day» of a closed day."""
+    schedule = schedule_for(site)
+    lines = []
+    closed = [e.date for e in schedule.closures if e.date >= today]
+    if closed:
+        lines.append(
+            _fitting(closed, lambda days: gettext("Closed: %(days)s") % {"days": _days_by_month(days)})
+        )
+    hours_on = {
+        day.date: gettext("%(opens)s to %(closes)s")
+        % {"opens": format_time(day.opens), "closes": format_time(day.closes)}
+        for day in schedule.open_days
+        if day.exception is not None and day.date >= today
+    }
+    if hours_on:
+        comma = "، " if is_persian() else ", "
+
+        def other_hours(days: list[datetime.date]) -> str:
+            by_hours: dict[str, list[datetime.date]] = {}
+            for day in days:
+                by_hours.setdefault(hours_on[day], []).append(day)
+            spans = gettext("; ").join(
+                f"{_days_by_month(group)}{comma}{hours}" for hours, group in by_hours.items()
+            )
+            return gettext("Other hours: %(days)s") % {"days": spans}
+
+        lines.append(_fitting(list(hours_on), other_hours))
+    return lines
+
+
+def site_text(site: Site, url: str, today: datetime.date | None = None) -> PosterText:
     comma = "، " if is_persian() else ", "
     lines = [f"{site.venue.name}{comma}{site.county.name}"]
     if site.venue.address:
@@ -183,6 +268,7 @@ def site_text(site: Site, url: str) -> PosterText:
     hours = _hours_line(site)
     if hours:
         lines.append(hours)
+    lines.extend(_exception_lines(site, today or timezone.localdate()))
     return PosterText(
         title=site.title,
         kicker=site.exhibition.title,

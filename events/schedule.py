@@ -78,6 +78,64 @@ def open_state(schedule: SiteSchedule, now: datetime.datetime) -> OpenState:
 SATURDAY_FIRST = [5, 6, 0, 1, 2, 3, 4]
 
 
+def week_end(today: datetime.date) -> datetime.date:
+    """The last day of today's week: the Friday on or after today (the Iranian week is Saturday to Friday).
+
+    The week does not move with settings.WEEKEND_DAYS, which says only which days are off: with
+    Thursday and Friday off, the week still ends on Friday. On a Friday, this week is that day alone.
+    """
+    return today + datetime.timedelta(days=(SATURDAY_FIRST[-1] - today.weekday()) % 7)
+
+
+# Where a site stands for a visitor at a moment, in the order the home page lists them.
+OPEN_NOW, TODAY, THIS_WEEK, LATER = "now", "today", "week", "later"
+STANDINGS = (OPEN_NOW, TODAY, THIS_WEEK, LATER)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A site's place on the home page at a moment: open now, later today, this week or later.
+
+    day is the open day that puts it there (today, or its next open day) with that day's hours;
+    opens and closes are None for a site that has no hours set.
+    """
+
+    when: str
+    day: datetime.date
+    opens: datetime.time | None = None
+    closes: datetime.time | None = None
+
+    def sort_key(self) -> tuple:
+        return (
+            STANDINGS.index(self.when),
+            self.day,
+            self.opens if self.opens is not None else datetime.time.max,
+        )
+
+
+def standing(
+    open_days: list[tuple[datetime.date, datetime.time | None, datetime.time | None]],
+    now: datetime.datetime,
+) -> Standing | None:
+    """Where a site with these (date, opens, closes) open days stands at now (local time); None when over.
+
+    A site whose hours today are over goes by its next open day: nothing more is open there today.
+    """
+    today, time = now.date(), now.time()
+    last_of_week = week_end(today)
+    for day, opens, closes in open_days:
+        if day < today:
+            continue
+        if day == today:
+            if opens is None or closes is None:
+                return Standing(TODAY, day)
+            if time >= closes:
+                continue
+            return Standing(OPEN_NOW if time >= opens else TODAY, day, opens, closes)
+        return Standing(THIS_WEEK if day <= last_of_week else LATER, day, opens, closes)
+    return None
+
+
 def week_order(hours: list[OpeningHours]) -> list[OpeningHours]:
     return sorted(hours, key=lambda h: SATURDAY_FIRST.index(h.weekday))
 

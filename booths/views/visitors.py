@@ -13,7 +13,15 @@ from django.utils.translation import get_language_bidi, gettext
 
 from bazaarche.jalali import format_date
 from bazaarche.text import normalize
-from booths.public import appearances, placements_on, public_plan, public_vendors, search_vendors, shown_day
+from booths.public import (
+    appearances,
+    placements_on,
+    public_plan,
+    public_vendors,
+    search_vendors,
+    shown_day,
+    whereabouts,
+)
 from events.models import Site
 from events.permissions import can_view_site
 from events.public_cache import cached_public_page
@@ -22,6 +30,7 @@ from events.sharing import open_graph
 from vendors.models import CategoryGroup, VendorPhoto
 
 VENDORS_PER_PAGE = 30
+PHONE_WIDTH = 320  # CSS pixels a plan has on a 360-pixel phone, less the page's margins
 
 
 def _partial(request) -> bool:
@@ -55,6 +64,7 @@ def site_plan(request, slug: str):
     placements = placements_on(site, day)
     index = open_days.index(day) if day in open_days else -1
     plan_url = reverse("visitor-plan", args=[site.slug])
+    halls = public_plan(site, placements, rtl=get_language_bidi())
     context = {
         "site": site,
         "exhibition": site.exhibition,
@@ -65,7 +75,10 @@ def site_plan(request, slug: str):
         "previous_day": open_days[index - 1] if index > 0 else None,
         "next_day": open_days[index + 1] if 0 <= index < len(open_days) - 1 else None,
         "plan_url": plan_url,
-        "halls": public_plan(site, placements, rtl=get_language_bidi()),
+        "halls": halls,
+        "blocked_booths": any(hall.drawing.counts["blocked"] for hall in halls),
+        # A hall wider than a phone scrolls in its own box; the first one says so.
+        "first_wide_hall": next((hall for hall in halls if hall.drawing.px_width > PHONE_WIDTH), None),
         "placements": placements,
         "og": open_graph(
             request,
@@ -103,6 +116,9 @@ def vendor_directory(request):
     prefetch_related_objects(
         page.object_list, Prefetch("photos", queryset=VendorPhoto.objects.order_by("position", "id"))
     )
+    where = whereabouts([v.pk for v in page.object_list], timezone.localdate())
+    for vendor in page.object_list:
+        vendor.where = where.get(vendor.pk)
     groups = list(CategoryGroup.objects.all())
     context = {
         "page": page,

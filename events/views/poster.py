@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from events import poster
@@ -51,12 +52,25 @@ def site_poster(request, slug: str, fmt: str):
     if fmt not in CONTENT_TYPES:
         raise Http404
     site = get_object_or_404(
-        Site.objects.select_related("exhibition", "county", "venue").prefetch_related("hours"), slug=slug
+        Site.objects.select_related("exhibition", "county", "venue").prefetch_related("hours", "exceptions"),
+        slug=slug,
     )
     if not can_view_site(request.user, site):
         raise Http404
     url = request.build_absolute_uri(reverse("site", args=[site.slug]))
     hours = [(h.weekday, h.opens, h.closes) for h in site.hours.all()]
+    exceptions = [(e.date, e.closed, e.opens, e.closes) for e in site.exceptions.all()]
     venue = (site.venue.name_fa, site.venue.name_en, site.venue.address_fa, site.venue.address_en)
-    stamp = (site.pk, site.sequence, site.updated_at, site.exhibition.updated_at, venue, hours)
-    return _respond(("site", stamp, url), lambda: poster.site_text(site, url), fmt, site.slug)
+    # The poster lists closures from today on, so it changes with the day too.
+    today = timezone.localdate()
+    stamp = (
+        site.pk,
+        site.sequence,
+        site.updated_at,
+        site.exhibition.updated_at,
+        venue,
+        hours,
+        exceptions,
+        today,
+    )
+    return _respond(("site", stamp, url), lambda: poster.site_text(site, url, today), fmt, site.slug)

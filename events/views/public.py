@@ -1,7 +1,7 @@
 """Public pages: what is on (by county, day and category), an exhibition, a site."""
 
 import datetime
-from itertools import groupby
+import re
 from urllib.parse import urlencode
 
 from django.db.models import Count, Prefetch, Q
@@ -12,28 +12,50 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from bazaarche.jalali import format_date_range, parse_jalali, to_jalali_string
-from bazaarche.text import digits_for_language
+from bazaarche.text import digits_for_language, is_persian, normalize, to_ascii_digits
 from events import site_sections
 from events.models import Exhibition, Site
 from events.permissions import can_view_exhibition, can_view_site
 from events.public_cache import cached_public_page
 from events.schedule import (
+    LATER,
+    OPEN_NOW,
+    STANDINGS,
+    THIS_WEEK,
+    TODAY,
+    Standing,
     build_schedule,
+    daterange,
     open_state,
     same_hours_every_day,
     schedule_for,
+    standing,
     week_order,
     weekly_label,
 )
 from events.sharing import open_graph
 from vendors.models import CategoryGroup, County
 
-WEEK = 7  # "this week" is today and the six days after it
 WHEN_CHOICES = [
     ("today", gettext_lazy("Today")),
     ("week", gettext_lazy("This week")),
     ("later", gettext_lazy("Later")),
 ]
+# The groups each "when" keeps: today is open now and later today, and this week includes today.
+WHEN_KEEPS = {
+    "today": {OPEN_NOW, TODAY},
+    "week": {OPEN_NOW, TODAY, THIS_WEEK},
+    "later": {LATER},
+}
+SECTION_LABELS = {
+    OPEN_NOW: gettext_lazy("Open now"),
+    TODAY: gettext_lazy("Open today"),
+    THIS_WEEK: gettext_lazy("This week"),
+    LATER: gettext_lazy("Later"),
+}
+
+
+_GREGORIAN_DAY = re.compile(r"((?:19|20|21)[0-9]{2}) ?[/.\-] ?([0-9]{1,2}) ?[/.\-] ?([0-9]{1,2})")
 
 
 def public_sites():
@@ -51,25 +73,33 @@ def with_weekly_labels(sites) -> list[Site]:
     return sites
 
 
-def _open_dates(site: Site) -> list[datetime.date]:
-    """Open days from prefetched hours and exceptions; a site without hours counts every day."""
+OpenDayHours = tuple[datetime.date, datetime.time | None, datetime.time | None]
+
+
+def _open_days(site: Site) -> list[OpenDayHours]:
+    """Open days with their hours, from prefetched hours and exceptions; a site without hours counts every day."""
     schedule = build_schedule(site, list(site.hours.all()), list(site.exceptions.all()))
     if schedule.open_days or site.hours.all():
-        return [d.date for d in schedule.open_days]
-    return [
-        site.start_date + datetime.timedelta(days=n)
-        for n in range((site.end_date - site.start_date).days + 1)
-    ]
+        return [(d.date, d.opens, d.closes) for d in schedule.open_days]
+    return [(day, None, None) for day in daterange(site.start_date, site.end_date)]
 
 
-def when_of(site: Site, today: datetime.date) -> str | None:
-    """Which group a site is under: open today, next open within the week, or later (None: no open day left)."""
-    coming = [d for d in site.open_dates if d >= today]
-    if not coming:
-        return None
-    if coming[0] == today:
-        return "today"
-    return "week" if coming[0] < today + datetime.timedelta(days=WEEK) else "later"
+def parse_day(text: str) -> datetime.date:
+    """A day typed in either calendar: the year tells which (1200–1599 Jalali, 1900–2199 Gregorian).
+
+    Links are shared across languages, so a Persian address opened in English still reads, and the
+    other way round; the day is then shown in the page's own calendar.
+    """
+    match = _GREGORIAN_DAY.fullmatch(to_ascii_digits(normalize(text)))
+    if match is None:
+        return parse_jalali(text)
+    year, month, day = (int(part) for part in match.groups())
+    return datetime.date(year, month, day)
+
+
+def format_day(day: datetime.date) -> str:
+    """The day as the filter shows it: 1405/09/16 (ASCII digits) in Persian, 2026-12-07 in English."""
+    return to_jalali_string(day) if is_persian() else day.isoformat()
 
 
 def _home_filters(request) -> dict:
@@ -85,13 +115,18 @@ def _home_filters(request) -> dict:
     date_text = request.GET.get("date", "").strip()
     if date_text:
         try:
-            filters["date"] = parse_jalali(date_text)
-            filters["date_text"] = to_jalali_string(filters["date"])
+            filters["date"] = parse_day(date_text)
+            filters["date_text"] = format_day(filters["date"])
         except ValueError:
             filters["date_text"] = date_text
-            filters["error"] = gettext(
-                "«%(text)s» is not a date we can read. Write a Jalali date such as %(example)s."
-            ) % {"text": date_text, "example": digits_for_language(to_jalali_string(timezone.localdate()))}
+            example = digits_for_language(format_day(timezone.localdate()))
+            if is_persian():
+                message = gettext(
+                    "«%(text)s» is not a date we can read. Write a Jalali date such as %(example)s."
+                )
+            else:
+                message = gettext("«%(text)s» is not a date we can read. Write a date such as %(example)s.")
+            filters["error"] = message % {"text": date_text, "example": example}
     return filters
 
 
@@ -110,10 +145,43 @@ def home_url(filters: dict, **changes) -> str:
     return reverse("home") + (f"?{query}" if query else "")
 
 
+def _sections(sites: list[Site], filters: dict, now: datetime.datetime) -> list[dict]:
+    """The home page's groups: open now, later today, this week, later; or the sites open on the day asked.
+
+    Within a group, sites come by their day and opening time, then by county (the order they came in).
+    """
+    if filters["date"]:
+        shown = []
+        for site in sites:
+            day = next((d for d in site.open_days if d[0] == filters["date"]), None)
+            if day is not None:
+                site.that_day = Standing(TODAY, *day)
+                shown.append(site)
+        shown.sort(key=lambda s: s.that_day.sort_key())
+        return [{"when": "day", "label": gettext("Open that day"), "sites": shown}] if shown else []
+    keep = WHEN_KEEPS.get(filters["when"], set(STANDINGS))
+    for site in sites:
+        site.standing = standing(site.open_days, now)
+    shown = sorted(
+        (s for s in sites if s.standing is not None and s.standing.when in keep),
+        key=lambda s: s.standing.sort_key(),
+    )
+    return [
+        {"when": when, "label": SECTION_LABELS[when], "sites": group}
+        for when in STANDINGS
+        if (group := [s for s in shown if s.standing.when == when])
+    ]
+
+
 @cached_public_page
 def home(request):
-    """Sites open today, this week and later, by county; filtered by county, day and category."""
-    today = timezone.localdate()
+    """Sites open now, today, this week and later, soonest first; filtered by county, day and category.
+
+    What is open now changes by the minute, and so does a cached page: the public page cache keeps a
+    page for one minute-long slot at most (public_cache.TIME_SLOT), and hours are whole minutes.
+    """
+    now = timezone.localtime()
+    today = now.date()
     filters = _home_filters(request)
     sites = (
         public_sites()
@@ -130,31 +198,14 @@ def home(request):
     if filters["date"]:
         sites = sites.filter(start_date__lte=filters["date"])
     sites = with_weekly_labels(sites)
-    shown = []
     for site in sites:
-        site.open_dates = _open_dates(site)
-        site.when = when_of(site, today)
-        site.next_open = next((d for d in site.open_dates if d >= today), None)
-        if filters["date"]:
-            if filters["date"] in site.open_dates:
-                shown.append(site)
-        elif site.when and (not filters["when"] or filters["when"] == site.when):
-            shown.append(site)
-    by_county = [
-        {
-            "county": c,
-            "today": [s for s in group if s.when == "today" or filters["date"]],
-            "week": [s for s in group if s.when == "week" and not filters["date"]],
-            "later": [s for s in group if s.when == "later" and not filters["date"]],
-        }
-        for c, group in ((c, list(g)) for c, g in groupby(shown, key=lambda s: s.county))
-    ]
+        site.open_days = _open_days(site)
     counties = County.objects.annotate(upcoming=Count("sites", filter=_upcoming_filter(today))).filter(
         upcoming__gt=0
     )
     groups = list(CategoryGroup.objects.all())
     context = {
-        "by_county": by_county,
+        "sections": _sections(sites, filters, now),
         "county": filters["county"],
         "filters": filters,
         "counties": [(c, home_url(filters, county=c.slug)) for c in counties],
@@ -164,7 +215,8 @@ def home(request):
         "whens": [(value, label, home_url(filters, when=value, date=None)) for value, label in WHEN_CHOICES],
         "any_time_url": home_url(filters, when=None, date=None),
         "today": today,
-        "date_example": to_jalali_string(today),
+        "date_example": format_day(today),
+        "date_label": gettext("On a day (Jalali)") if is_persian() else gettext("On a day"),
         "og": open_graph(
             request,
             gettext("Home-business exhibitions and bazaars"),
@@ -238,15 +290,19 @@ def site_detail(request, slug):
         raise Http404
     schedule = schedule_for(site)
     hours = week_order(list(site.hours.all()))
-    today = timezone.localdate()
+    now = timezone.localtime()
+    today = now.date()
+    state = open_state(schedule, now)
     label = weekly_label(hours)
-    prefix = f"{label} · " if label else ""
-    description = prefix + format_date_range(site.start_date, site.end_date) + " · " + site.venue.name
+    prefix = label + gettext(", ") if label else ""
+    # Commas, not "·": beside a Persian digit a dot reads as a zero.
+    description = prefix + format_date_range(site.start_date, site.end_date) + gettext(", ") + site.venue.name
     context = {
         "site": site,
         "exhibition": site.exhibition,
         "schedule": schedule,
-        "state": open_state(schedule, timezone.localtime()),
+        "state": state,
+        "opens_today": state.next_opens is not None and state.next_opens.date() == today,
         "hours": hours,
         "every_day": same_hours_every_day(hours),
         "weekly_label": label,

@@ -115,7 +115,8 @@ def test_visitor_goes_from_home_to_a_vendor_on_a_phone(live_server, browser, scr
 
     page.goto(live_server.url + "/")
     assert page.locator("h1").inner_text() == "نمایشگاه‌ها و بازارچه‌های مشاغل خانگی"
-    assert page.locator(".card-title").all_inner_texts() == ["بازارچه بروجرد", "جشنواره مشاغل خانگی خرم‌آباد"]
+    # Soonest first, whatever the county: Khorramabad is on today, Borujerd in ten days.
+    assert page.locator(".card-title").all_inner_texts() == ["جشنواره مشاغل خانگی خرم‌آباد", "بازارچه بروجرد"]
     # The county chip swaps the results with htmx and puts a shareable address in the bar.
     page.locator(".chips a", has_text="خرم‌آباد").click()
     page.wait_for_url("**/?county=khorramabad")
@@ -169,6 +170,13 @@ def test_visitor_goes_from_home_to_a_vendor_on_a_phone(live_server, browser, scr
     page.wait_for_load_state("networkidle")
     assert "category=handicrafts" in page.url
     assert page.locator(".vendor-cards strong").all_inner_texts() == ["سفال دستی بهمن"]
+    # The card says where the business is: its county, and the site and days this week.
+    assert page.locator(".vendor-cards .muted").all_inner_texts() == ["قالیبافی · خرم‌آباد"]
+    assert (
+        page.locator(".vendor-where")
+        .all_inner_texts()[0]
+        .startswith("این هفته: جشنواره مشاغل خانگی خرم‌آباد، ")
+    )
     page.fill("#vendor-q", "")
     page.wait_for_url("**/vendors/?q=&category=handicrafts")
     page.wait_for_load_state("networkidle")

@@ -134,5 +134,17 @@ def test_weekly_bazaar_card_says_which_weekday(client: Client, db):
     )
     site.hours.create(weekday=friday, opens=datetime.time(16), closes=datetime.time(21))
     content = client.get("/").content.decode()
-    assert "هر جمعه · " in content
-    assert "هر جمعه · " in client.get(f"/sites/{site.slug}/").content.decode()
+    # A comma, not "·": beside a Persian digit a dot reads as a zero.
+    assert "هر جمعه، " in content
+    assert "هر جمعه، " in client.get(f"/sites/{site.slug}/").content.decode()
+
+
+def test_exhibition_title_digits_follow_the_page_language(client: Client, db):
+    exhibition = factories.exhibition(title_fa="نمایشگاه بهاره 1405", title_en="")
+    factories.site(exhibition, title_fa="بازارچه ۱۲")  # stored before normalisation: Persian digits
+    fa = client.get(f"/exhibitions/{exhibition.slug}/").content.decode()
+    en = client.get(f"/en/exhibitions/{exhibition.slug}/").content.decode()
+    assert re.findall(r"<h1>(.*?)</h1>", fa) == ["نمایشگاه بهاره ۱۴۰۵"]
+    assert re.findall(r"<h1>(.*?)</h1>", en) == ["نمایشگاه بهاره 1405"]
+    assert ("بازارچه ۱۲" in fa, "بازارچه 12" in fa) == (True, False)
+    assert ("بازارچه 12" in en, "بازارچه ۱۲" in en) == (True, False)

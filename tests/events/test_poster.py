@@ -1,5 +1,6 @@
 """QR posters: A4 PDF and PNG per exhibition and site, shaped Persian, a QR that decodes to the page."""
 
+import datetime
 import io
 
 import pytest
@@ -7,7 +8,7 @@ from django.test import Client
 from PIL import Image
 
 from events import poster
-from events.models import Exhibition
+from events.models import DayException, Exhibition
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -130,3 +131,101 @@ def test_poster_is_drawn_again_when_the_site_changes(site):
     site.venue.address_fa = "خرم‌آباد، میدان کیو"
     site.venue.save()
     assert Client().get("/sites/khorramabad-fair/poster.png").content != retitled
+
+
+def test_poster_text_reads_digits_in_its_language_and_keeps_the_address_latin():
+    from django.utils import translation
+
+    exhibition = factories.exhibition(title_fa="نمایشگاه 1405", title_en="", slug="fair-1405")
+    venue = factories.venue("khorramabad", address_fa="خیابان ۱۲، پلاک 3")  # one part stored unnormalised
+    site = factories.site(exhibition, "khorramabad", slug="bazaar-12", title_fa="بازارچه 12", venue=venue)
+    url = "https://bazaarche.example.ir/sites/bazaar-12/"
+    with translation.override("fa"):
+        fa = poster.site_text(site, url)
+    with translation.override("en"):
+        en = poster.site_text(site, url)
+    assert (fa.title, fa.kicker, fa.lines[1], fa.url) == (
+        "بازارچه ۱۲",
+        "نمایشگاه ۱۴۰۵",
+        "خیابان ۱۲، پلاک ۳",
+        url,
+    )
+    assert (en.title, en.kicker, en.lines[1], en.url) == (
+        "بازارچه 12",
+        "نمایشگاه 1405",
+        "خیابان 12، پلاک 3",
+        url,
+    )
+
+
+@pytest.fixture
+def december_site():
+    """14 Azar to 10 Dey 1405 (5 to 31 December 2026), 16:00 to 21:00 every day."""
+    return factories.site(
+        factories.exhibition(slug="winter"),
+        slug="winter-fair",
+        title_fa="بازارچه زمستانه",
+        hours=(16, 21),
+        start_date=datetime.date(2026, 12, 5),
+        end_date=datetime.date(2026, 12, 31),
+    )
+
+
+def _close(site, *days: int, opens=None, closes=None):
+    for day in days:
+        DayException.objects.create(
+            site=site,
+            date=datetime.date(2026, 12, day),
+            closed=opens is None,
+            opens=opens and datetime.time(opens),
+            closes=closes and datetime.time(closes),
+        )
+
+
+def test_site_poster_lists_closures_and_changed_hours(december_site):
+    from django.utils import translation
+
+    _close(december_site, 11, 18, 25)
+    _close(december_site, 20, opens=10, closes=13)
+    _close(december_site, 6)  # already past on the day the poster is printed
+    text = poster.site_text(december_site, "http://x/", today=datetime.date(2026, 12, 7))
+    assert text.lines[1:] == [
+        "هر روز، ۱۶:۰۰ تا ۲۱:۰۰",
+        "تعطیل: ۲۰، ۲۷ آذر و ۴ دی",
+        "ساعت کار متفاوت: ۲۹ آذر، ۱۰:۰۰ تا ۱۳:۰۰",
+    ]
+    with translation.override("en"):
+        text = poster.site_text(december_site, "http://x/", today=datetime.date(2026, 12, 7))
+    assert text.lines[1:] == [
+        "Every day, 16:00 to 21:00",
+        "Closed: 11, 18, 25 December",
+        "Other hours: 20 December, 10:00 to 13:00",
+    ]
+
+
+def test_site_poster_with_many_closures_still_fits(december_site):
+    december_site.end_date = datetime.date(2027, 3, 1)
+    december_site.save()
+    for n in range(1, 80):
+        DayException.objects.create(
+            site=december_site, date=datetime.date(2026, 12, 5) + datetime.timedelta(days=n)
+        )
+    text = poster.site_text(december_site, "http://x/", today=datetime.date(2026, 12, 5))
+    closed = text.lines[2]
+    assert closed.startswith("تعطیل: ۱۵، ۱۶، ۱۷")
+    assert closed.endswith("روز دیگر")
+    font = poster._font(poster.LINE_SIZE)
+    assert len(poster._wrap(closed, font, poster.WIDTH - 2 * poster.MARGIN)) == 2
+    image = poster.render(text)
+    assert _decode(image) == ["http://x/"]
+
+
+def test_site_poster_is_drawn_again_when_a_closure_is_added(site):
+    from django.core.cache import cache
+
+    cache.clear()
+    first = Client().get("/sites/khorramabad-fair/poster.png").content
+    DayException.objects.create(site=site, date=site.start_date + datetime.timedelta(days=2))
+    response = Client().get("/sites/khorramabad-fair/poster.png")
+    assert response.content != first
+    assert _decode(Image.open(io.BytesIO(response.content))) == ["http://testserver/sites/khorramabad-fair/"]

@@ -11,6 +11,7 @@ from django.utils import timezone
 from booths.models import Application, Assignment, Offer
 from events.models import DayException, OpeningHours, Site
 from events.public_cache import public_version
+from events.schedule import Standing, standing, week_end
 from tests import factories
 from vendors.models import Category
 
@@ -33,7 +34,7 @@ def section_titles(content: str) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     label = None
     for match in re.finditer(
-        r'<h3 class="label">([^<]+)</h3>|<strong class="card-title">([^<]+)</strong>', content
+        r'<h2 class="label"[^>]*>([^<]+)</h2>|<strong class="card-title">([^<]+)</strong>', content
     ):
         if match.group(1):
             label = match.group(1)
@@ -60,7 +61,93 @@ def place(site, booth=None, *, vendor=None, status=Offer.Status.CONFIRMED, day=N
 
 
 @pytest.fixture
-def three_sites():
+def midday(settings):
+    """The local time is just past noon whenever the test runs: a time zone chosen for it."""
+    offset = 12 - datetime.datetime.now(datetime.UTC).hour
+    # The Etc zones count the other way: Etc/GMT-3 is three hours ahead of UTC.
+    settings.TIME_ZONE = f"Etc/GMT{-offset:+d}" if offset else "UTC"
+    assert timezone.localtime().hour in (12, 13)
+
+
+def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=datetime.UTC)
+
+
+def test_week_end_is_the_coming_friday():
+    saturday = datetime.date(2026, 12, 5)
+    assert [week_end(saturday + datetime.timedelta(days=n)) for n in range(8)] == [
+        datetime.date(2026, 12, 11)
+    ] * 7 + [datetime.date(2026, 12, 18)]
+
+
+def test_standing_open_now_later_today_this_week_later_or_over():
+    monday = datetime.date(2026, 12, 7)
+    days_open = [
+        (monday + datetime.timedelta(days=n), datetime.time(16), datetime.time(21)) for n in (0, 3, 5)
+    ]
+    assert standing(days_open, at(monday, 9)) == Standing(
+        "today", monday, datetime.time(16), datetime.time(21)
+    )
+    assert standing(days_open, at(monday, 16)).when == "now"
+    assert standing(days_open, at(monday, 20, 59)).when == "now"
+    # Over for today: it goes by its next open day, Thursday, still this week (Saturday-first).
+    assert standing(days_open, at(monday, 21)) == Standing(
+        "week", monday + datetime.timedelta(days=3), datetime.time(16), datetime.time(21)
+    )
+    # On Friday the week ends: Saturday is next week.
+    friday = monday + datetime.timedelta(days=4)
+    assert standing(days_open, at(friday, 12)).when == "later"
+    assert standing(days_open, at(friday + datetime.timedelta(days=1), 21)) is None
+    # Without hours a site is open all of its days, at times nobody set.
+    assert standing([(monday, None, None)], at(monday, 23)) == Standing("today", monday)
+
+
+def test_home_lists_open_now_then_today_then_this_week_then_later(client: Client, midday):
+    exhibition = factories.exhibition()
+    last_of_week = week_end(days(0))
+    # By county name (as it was) the site of next month, in Aligudarz, came first.
+    factories.site(
+        exhibition, "aligudarz", title_en="Aligudarz next month", start_date=days(30), end_date=days(31)
+    )
+    factories.site(exhibition, "khorramabad", title_en="Khorramabad at four", hours=(16, 20))
+    factories.site(exhibition, "borujerd", title_en="Borujerd at four", hours=(16, 20))
+    factories.site(exhibition, "dorud", title_en="Dorud at three", hours=(15, 20))
+    factories.site(exhibition, "khorramabad", title_en="Khorramabad open since eleven", hours=(11, 15))
+    factories.site(exhibition, "kuhdasht", title_en="Kuhdasht open since ten", hours=(10, 15))
+    factories.site(exhibition, "azna", title_en="Azna closed at ten", hours=(8, 10), end_date=days(0))
+    if last_of_week > days(0):
+        factories.site(
+            exhibition, "azna", title_en="Azna this week", start_date=last_of_week, end_date=days(7)
+        )
+    expected = {
+        "Open now": ["Kuhdasht open since ten", "Khorramabad open since eleven"],
+        "Open today": ["Dorud at three", "Borujerd at four", "Khorramabad at four"],
+        "This week": ["Azna this week"],
+        "Later": ["Aligudarz next month"],
+    }
+    if last_of_week == days(0):  # a Friday: the week ends today
+        del expected["This week"]
+    content = client.get("/en/").content.decode()
+    assert section_titles(content) == expected
+    assert content.count("Open now, until 15:00") == 2
+    assert "Opens today at 15:00" in content
+
+
+def test_home_this_week_includes_today(client: Client, midday):
+    exhibition = factories.exhibition()
+    factories.site(exhibition, title_en="Open now", hours=(10, 15))
+    factories.site(exhibition, title_en="Opens at four", hours=(16, 20))
+    factories.site(exhibition, title_en="Next month", start_date=days(30), end_date=days(31))
+    content = client.get("/en/?when=week").content.decode()
+    assert section_titles(content) == {"Open now": ["Open now"], "Open today": ["Opens at four"]}
+    content = client.get("/en/?when=today").content.decode()
+    assert section_titles(content) == {"Open now": ["Open now"], "Open today": ["Opens at four"]}
+    content = client.get("/en/?when=later").content.decode()
+    assert section_titles(content) == {"Later": ["Next month"]}
+
+
+@pytest.fixture
+def three_sites(midday):
     exhibition = factories.exhibition()
     return {
         "today": factories.site(exhibition, title_en="Open today", start_date=days(-1), end_date=days(3)),
@@ -69,29 +156,27 @@ def three_sites():
     }
 
 
-def test_home_sorts_sites_into_today_this_week_and_later(client: Client, three_sites):
-    content = client.get("/en/").content.decode()
-    assert section_titles(content) == {
-        "Open today": ["Open today"],
-        "This week": ["In three days"],
-        "Later": ["Next month"],
-    }
+def coming(n: int) -> str:
+    """The heading of a site whose next open day is n days from today: this week ends on Friday."""
+    return "This week" if days(n) <= week_end(days(0)) else "Later"
 
 
-def test_home_weekly_bazaar_closed_today_is_under_this_week(client: Client, db):
+def test_home_weekly_bazaar_closed_today_goes_by_its_next_open_day(client: Client, db):
     site = factories.site(title_en="Weekly", hours=None, start_date=days(-10), end_date=days(30))
     OpeningHours.objects.create(
-        site=site, weekday=days(2).weekday(), opens=datetime.time(16), closes=datetime.time(21)
+        site=site, weekday=days(1).weekday(), opens=datetime.time(16), closes=datetime.time(21)
     )
     content = client.get("/en/").content.decode()
-    assert section_titles(content) == {"This week": ["Weekly"]}
+    assert section_titles(content) == {coming(1): ["Weekly"]}
 
 
-def test_home_when_filter_keeps_one_group(client: Client, three_sites):
+def test_home_when_filter_keeps_its_groups(client: Client, three_sites):
+    week = {"Open today": ["Open today"]} | ({"This week": ["In three days"]} if coming(3) != "Later" else {})
     content = client.get("/en/?when=week").content.decode()
-    assert section_titles(content) == {"This week": ["In three days"]}
+    assert section_titles(content) == week
+    later = (["In three days"] if coming(3) == "Later" else []) + ["Next month"]
     content = client.get("/en/?when=later").content.decode()
-    assert section_titles(content) == {"Later": ["Next month"]}
+    assert section_titles(content) == {"Later": later}
 
 
 def test_home_jalali_date_filter_shows_sites_open_that_day(client: Client, three_sites):
@@ -107,15 +192,43 @@ def test_home_jalali_date_filter_shows_sites_open_that_day(client: Client, three
 
 
 def test_home_unreadable_date_is_a_message_not_an_error(client: Client, three_sites):
+    from bazaarche.jalali import to_jalali_string
+    from bazaarche.text import to_persian_digits
+
     response = client.get("/en/?date=1404/13/40")
     assert response.status_code == 200
-    from bazaarche.jalali import to_jalali_string
-
     assert (
         '<p id="day-error" class="error" role="alert">«1404/13/40» is not a date we can read. '
-        f"Write a Jalali date such as {to_jalali_string(timezone.localdate())}.</p>"
+        f"Write a date such as {days(0).isoformat()}.</p>"
     ) in response.content.decode()
     assert section_titles(response.content.decode())["Open today"] == ["Open today"]
+    content = client.get("/?date=1404/13/40").content.decode()
+    example = to_persian_digits(to_jalali_string(days(0)))
+    assert (
+        '<p id="day-error" class="error" role="alert">«1404/13/40» تاریخی نیست که بتوانیم بخوانیم. '
+        f"تاریخ شمسی را مثل {example} بنویسید.</p>"
+    ) in content
+
+
+def test_home_date_filter_in_english_is_gregorian(client: Client, three_sites):
+    from bazaarche.jalali import to_jalali_string
+
+    content = client.get("/en/").content.decode()
+    assert '<label for="day-filter">On a day</label>' in content
+    assert f'value="" inputmode="numeric" placeholder="{days(0).isoformat()}"' in content
+    content = client.get("/en/", {"date": days(5).isoformat()}).content.decode()
+    assert section_titles(content) == {"Open that day": ["In three days"]}
+    assert f'<input id="day-filter" name="date" value="{days(5).isoformat()}"' in content
+    assert 'href="/en/?when=week"' in content
+    # A Jalali date (from a Persian link) reads too, and is shown as a Gregorian one.
+    content = client.get("/en/", {"date": to_jalali_string(days(5))}).content.decode()
+    assert f'<input id="day-filter" name="date" value="{days(5).isoformat()}"' in content
+    assert f'href="/en/?county=khorramabad&amp;date={days(5).isoformat()}"' in content
+    # And in Persian a Jalali date is shown, whichever was typed.
+    content = client.get("/", {"date": days(5).isoformat()}).content.decode()
+    jalali = to_jalali_string(days(5)).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    assert f'<input id="day-filter" name="date" value="{jalali}"' in content
+    assert '<label for="day-filter">در روز (شمسی)</label>' in content
 
 
 def test_home_unknown_county_or_category_is_404(client: Client, three_sites):
@@ -123,12 +236,12 @@ def test_home_unknown_county_or_category_is_404(client: Client, three_sites):
     assert client.get("/?category=atlantis").status_code == 404
 
 
-def test_home_county_filter_and_links_keep_the_other_filters(client: Client, db):
+def test_home_county_filter_and_links_keep_the_other_filters(client: Client, midday):
     exhibition = factories.exhibition()
-    factories.site(exhibition, county_slug="borujerd", title_en="Borujerd fair", start_date=days(3))
-    factories.site(exhibition, county_slug="khorramabad", title_en="Khorramabad fair", start_date=days(3))
+    factories.site(exhibition, county_slug="borujerd", title_en="Borujerd fair")
+    factories.site(exhibition, county_slug="khorramabad", title_en="Khorramabad fair")
     content = client.get("/en/?county=borujerd&when=week").content.decode()
-    assert section_titles(content) == {"This week": ["Borujerd fair"]}
+    assert section_titles(content) == {"Open today": ["Borujerd fair"]}
     # Every chip is a plain link to a shareable address with the other filters kept.
     assert 'href="/en/?county=khorramabad&amp;when=week"' in content
     assert 'href="/en/?county=borujerd&amp;when=later"' in content
@@ -137,12 +250,12 @@ def test_home_county_filter_and_links_keep_the_other_filters(client: Client, db)
 
 def test_home_category_filter_shows_sites_where_that_group_exhibits(client: Client, db):
     exhibition = factories.exhibition()
-    crafts = factories.site(exhibition, title_en="Crafts fair", start_date=days(3))
-    factories.site(exhibition, title_en="Food fair", start_date=days(3))
+    crafts = factories.site(exhibition, title_en="Crafts fair", start_date=days(30), end_date=days(31))
+    factories.site(exhibition, title_en="Food fair", start_date=days(30), end_date=days(31))
     handicraft = Category.objects.filter(group__slug="handicrafts").first()
     place(crafts, vendor=factories.vendor(category=handicraft))
     content = client.get("/en/?category=handicrafts").content.decode()
-    assert section_titles(content) == {"This week": ["Crafts fair"]}
+    assert section_titles(content) == {"Later": ["Crafts fair"]}
 
 
 def test_home_htmx_request_gets_only_the_results(client: Client, three_sites):
@@ -169,6 +282,22 @@ def test_site_page_links_maps_and_the_floor_plan(client: Client, db):
     assert f'href="/sites/{site.slug}/plan/"' in content
 
 
+def test_site_page_says_a_site_opens_today_and_names_its_posters_in_words(client: Client, midday):
+    exhibition = factories.exhibition(slug="autumn")
+    factories.site(exhibition, slug="fair", hours=(16, 20))
+    content = client.get("/sites/fair/").content.decode()
+    assert '<p class="badge">امروز از ساعت ۱۶:۰۰ باز است</p>' in content
+    # No English words in the Persian page: the poster's formats are named in Persian.
+    assert (
+        'پوستر چاپی با کد QR: <a href="/sites/fair/poster.pdf">نسخهٔ چاپی</a> · '
+        '<a href="/sites/fair/poster.png">تصویر</a>'
+    ) in content
+    content = client.get("/exhibitions/autumn/").content.decode()
+    assert '<a href="/exhibitions/autumn/poster.pdf">نسخهٔ چاپی</a>' in content
+    # Its cards name each site's county rather than repeating the exhibition.
+    assert '<span class="card-kicker"><span class="card-county">خرم‌آباد</span></span>' in content
+
+
 def test_site_page_without_coordinates_has_no_map_links(client: Client, db):
     factories.site(slug="fair")
     assert "openstreetmap" not in client.get("/sites/fair/").content.decode()
@@ -185,9 +314,16 @@ def test_site_page_lists_who_is_there_today(client: Client, db):
         application=factories.application(site, factories.vendor(business_name="پیش‌نویس")),
     )
     content = client.get("/sites/fair/").content.decode()
-    assert '<span class="booth-code" dir="ltr">A-07</span> <a href="/vendors/' in content
+    assert '<span class="booth-code" dir="ltr">A-۰۷</span> <a href="/vendors/' in content
     assert "ترشی مهناز" in content
     assert "پیش‌نویس" not in content
+
+
+def test_site_page_before_the_booths_are_published_counts_nobody(client: Client, db):
+    factories.site(slug="fair", start_date=days(0))
+    content = client.get("/sites/fair/").content.decode()
+    assert "۰ غرفه‌دار" not in content
+    assert '<p class="empty">امروز: غرفه‌های این روز هنوز اعلام نشده است.</p>' in content
 
 
 def test_public_pages_carry_open_graph_tags(client: Client, db):
@@ -223,7 +359,7 @@ def test_site_page_query_count_does_not_grow_with_vendors(client: Client, db, dj
     assert response.content.decode().count('<span class="booth-code" dir="ltr">') == 7
 
 
-def test_home_with_filters_query_count_does_not_grow(client: Client, db, django_assert_num_queries):
+def test_home_with_filters_query_count_does_not_grow(client: Client, midday, django_assert_num_queries):
     exhibition = factories.exhibition()
     handicraft = Category.objects.filter(group__slug="handicrafts").first()
 
