@@ -171,3 +171,36 @@ def format_date_range(start: datetime.date, end: datetime.date, language: str | 
         return to_persian_digits(f"{first} تا {last}")
     # The en dash is unspaced between two numbers, spaced between longer phrases.
     return f"{first}–{last}" if first.isdigit() else f"{first} – {last}"
+
+
+def format_date_span(
+    start: datetime.date,
+    end: datetime.date,
+    language: str | None = None,
+    *,
+    today: datetime.date | None = None,
+) -> str:
+    """A span of days short enough for one line of a table: "۱۶–۲۱ آذر" / "7–12 Dec".
+
+    The year is shown only for a span not wholly in this year ("۱۶–۲۱ آذر ۱۴۰۴"); one day is one date.
+    English months are cut to their usual three letters; Persian month names are short already.
+    """
+    start, end = _local_date(start), _local_date(end)
+    if end < start:
+        raise ValueError(f"Date range ends ({end}) before it starts ({start})")
+    persian = is_persian(language)
+    this_year = _day_month(today or timezone.localdate(), persian)[2]
+    start_day, start_month, start_year = _day_month(start, persian)
+    end_day, end_month, end_year = _day_month(end, persian)
+    if not persian:
+        start_month, end_month = start_month[:3], end_month[:3]
+    year = "" if start_year == end_year == this_year else f" {end_year}"
+    if start == end:
+        text = f"{end_day} {end_month}{year}"
+    elif start_year != end_year:
+        text = f"{start_day} {start_month} {start_year} – {end_day} {end_month} {end_year}"
+    elif start_month != end_month:
+        text = f"{start_day} {start_month} – {end_day} {end_month}{year}"
+    else:
+        text = f"{start_day}–{end_day} {end_month}{year}"  # unspaced between two numbers
+    return to_persian_digits(text) if persian else text

@@ -22,6 +22,7 @@ from booths.plans import (
     PlanError,
     clean_pattern,
     generate_grid,
+    line_numbers,
 )
 from events.models import Site
 
@@ -183,11 +184,15 @@ class BulkEditForm(forms.Form):
 
     def __init__(self, *args, booths: list[Booth], **kwargs):
         super().__init__(*args, **kwargs)
-        rows = sorted({b.row for b in booths})
+        # The value is the grid row; the label counts rows without the aisles between them.
+        rows = line_numbers(b.row for b in booths)
         self.fields["scope"].choices = [
             ("selected", _("The booths ticked below")),
             ("all", _("All booths of this hall")),
-            *((f"row-{r}", gettext("Row %(row)s") % {"row": digits_for_language(str(r))}) for r in rows),
+            *(
+                (f"row-{r}", gettext("Row %(row)s") % {"row": digits_for_language(str(n))})
+                for r, n in rows.items()
+            ),
         ]
         self.fields["booths"].choices = [(str(b.pk), b.code) for b in booths]
         self.fields["type"].choices = [("", _("No change")), *Booth.Type.choices]

@@ -4,21 +4,37 @@ Each change locks the site row, then the applications and assignments it touches
 as publishing and promotion), checks needs, availability and clashes, and refuses with a stable
 code and a message in the organiser's language. A moved or swapped application is pinned to its
 new booth, so a re-run keeps the organiser's choice.
+
+Hard rules are never set aside: one vendor per booth per day (and a booth shared on other days
+only by swapping), a blocked booth, days the site is closed, an application that is not accepted
+or whose booth has been offered. A vendor's need (power, water, accessible access) is soft: the
+organiser may know better (a cable will be run, the step is ramped), so a move or swap refused only
+for a need can be made with a reason, which goes into the application's history. The allocation
+engine still treats needs as hard: a new run may move that vendor to a booth that has what they need.
 """
 
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext
 
 from bazaarche.jalali import format_date
+from bazaarche.text import digits_for_language, normalize
 from booths.models import Application, Assignment, Booth
+from booths.review import record_change
 from events.models import Site
 from events.schedule import schedule_for
+from vendors.models import User
 
 from .instance import _features_text
+
+# Refusals an organiser may override with a reason (see the module's docstring); every other is hard.
+SOFT_RULES = frozenset({"needs", "reason_required"})
+MAX_REASON = 500
 
 
 class EditError(Exception):
@@ -26,6 +42,36 @@ class EditError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+    @property
+    def soft(self) -> bool:
+        """Whether the organiser may make the change anyway, with a reason."""
+        return self.code in SOFT_RULES
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """The organiser sets a vendor's needs aside for this change, and says why."""
+
+    reason: str
+    by: User | None = None
+
+    def checked(self) -> Waiver:
+        reason = normalize(self.reason)
+        if not reason:
+            raise EditError(
+                "reason_required",
+                gettext(
+                    "Write why this booth is right anyway: the vendor sees the reason in their application's history."
+                ),
+            )
+        if len(reason) > MAX_REASON:
+            raise EditError(
+                "reason_required",
+                gettext("Keep the reason to %(max)s characters.")
+                % {"max": digits_for_language(str(MAX_REASON))},
+            )
+        return Waiver(reason, self.by)
 
 
 def booth_label(booth: Booth) -> str:
@@ -106,17 +152,11 @@ def _dates(site: Site, application: Application, rows: list[Assignment]) -> list
     return dates
 
 
-def _check_fits(application: Application, booth: Booth, dates: list[datetime.date], ignore: set[int]) -> None:
+def _check_hard(application: Application, booth: Booth, dates: list[datetime.date], ignore: set[int]) -> None:
+    """The rules nobody sets aside: the booth is not blocked and is free on these days."""
     label = booth_label(booth)
     if booth.blocked:
         raise EditError("blocked", gettext("Booth %(booth)s is blocked.") % {"booth": label})
-    missing = [n for n in application.needs if n not in booth.features]
-    if missing:
-        raise EditError(
-            "needs",
-            gettext("Booth %(booth)s has no %(needs)s, which %(vendor)s needs.")
-            % {"booth": label, "needs": _features_text(missing), "vendor": application.vendor.business_name},
-        )
     clash = (
         Assignment.objects.filter(booth=booth, date__in=dates)
         .exclude(application_id__in=ignore)
@@ -136,6 +176,31 @@ def _check_fits(application: Application, booth: Booth, dates: list[datetime.dat
         )
 
 
+def _missing_needs(application: Application, booth: Booth, waiver: Waiver | None) -> list[str]:
+    """The needs the booth does not meet: refused, unless the organiser sets them aside (returned)."""
+    missing = [n for n in application.needs if n not in booth.features]
+    if missing and waiver is None:
+        raise EditError(
+            "needs",
+            gettext("Booth %(booth)s has no %(needs)s, which %(vendor)s needs.")
+            % {
+                "booth": booth_label(booth),
+                "needs": _features_text(missing),
+                "vendor": application.vendor.business_name,
+            },
+        )
+    return missing
+
+
+def _record_waiver(application: Application, missing: list[str], waiver: Waiver) -> None:
+    """A line in the application's history, which the vendor reads: in Persian, like their messages."""
+    with translation.override("fa"):
+        text = gettext(
+            "The organiser set aside your need for %(needs)s when choosing your booth. Reason: %(reason)s"
+        ) % {"needs": _features_text(missing), "reason": waiver.reason}
+    record_change(application, application.status, text, waiver.by)
+
+
 def _write(application: Application, booth: Booth, dates: list[datetime.date]) -> None:
     Assignment.objects.bulk_create(Assignment(booth=booth, date=d, application=application) for d in dates)
     application.pinned_booth = booth
@@ -148,8 +213,12 @@ def _clash_error() -> EditError:
     )
 
 
-def move(site: Site, application_id: int, booth_text: str) -> Booth:
-    """Put an application (placed or not) on another booth for all its days, and pin it there."""
+def move(site: Site, application_id: int, booth_text: str, *, waiver: Waiver | None = None) -> Booth:
+    """Put an application (placed or not) on another booth for all its days, and pin it there.
+
+    With a waiver, a need the booth does not meet is set aside and recorded; hard rules still hold.
+    """
+    waiver = waiver.checked() if waiver is not None else None
     booth = find_booth(site, booth_text)
     try:
         with transaction.atomic():
@@ -158,19 +227,26 @@ def move(site: Site, application_id: int, booth_text: str) -> Booth:
             _usable(application)
             _not_offered(application, rows[application_id])
             dates = _dates(site, application, rows[application_id])
-            _check_fits(application, booth, dates, ignore={application.pk})
+            _check_hard(application, booth, dates, ignore={application.pk})
+            missing = _missing_needs(application, booth, waiver)
             Assignment.objects.filter(application=application).delete()
             _write(application, booth, dates)
+            if missing:
+                _record_waiver(application, missing, waiver)
     except IntegrityError:
         raise _clash_error() from None
     return booth
 
 
-def swap(site: Site, application_id: int, booth_text: str) -> Application | None:
+def swap(
+    site: Site, application_id: int, booth_text: str, *, waiver: Waiver | None = None
+) -> Application | None:
     """Exchange an application's booth with the one application on `booth_text` on its days.
 
-    With nobody there it is a move. Both end up pinned. Returns the other application.
+    With nobody there it is a move. Both end up pinned. Returns the other application. With a
+    waiver, needs either booth does not meet are set aside and recorded; hard rules still hold.
     """
+    waiver = waiver.checked() if waiver is not None else None
     booth = find_booth(site, booth_text)
     others = set(
         Assignment.objects.filter(booth=booth, application__site=site)
@@ -179,7 +255,7 @@ def swap(site: Site, application_id: int, booth_text: str) -> Application | None
         .values_list("application_id", flat=True)
     )
     if not others:
-        move(site, application_id, booth_text)
+        move(site, application_id, booth_text, waiver=waiver)
         return None
     if len(others) > 1:
         raise EditError(
@@ -207,11 +283,15 @@ def swap(site: Site, application_id: int, booth_text: str) -> Application | None
             own = rows[a.pk][0].booth
             dates_a, dates_b = [r.date for r in rows[a.pk]], [r.date for r in rows[b.pk]]
             ignore = {a.pk, b.pk}
-            _check_fits(a, booth, dates_a, ignore)
-            _check_fits(b, own, dates_b, ignore)
+            _check_hard(a, booth, dates_a, ignore)
+            _check_hard(b, own, dates_b, ignore)
+            missing = {a.pk: _missing_needs(a, booth, waiver), b.pk: _missing_needs(b, own, waiver)}
             Assignment.objects.filter(application_id__in=ignore).delete()
             _write(a, booth, dates_a)
             _write(b, own, dates_b)
+            for app in (a, b):
+                if missing[app.pk]:
+                    _record_waiver(app, missing[app.pk], waiver)
     except IntegrityError:
         raise _clash_error() from None
     return b

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from bazaarche.jalali import (
     format_date,
     format_date_range,
+    format_date_span,
     format_datetime,
     format_time,
     month_name,
@@ -265,3 +266,24 @@ def test_weekday_name_agrees_with_jdatetime(d):
     # jdatetime writes یک‌شنبه and پنج‌شنبه with a ZWNJ; fold ignores it.
     jalali = jdatetime.date.fromgregorian(date=d)
     assert fold(weekday_name(d, "fa")) == fold(jdatetime.date.j_weekdays_fa[jalali.weekday()])
+
+
+TODAY_1405 = datetime.date(2026, 12, 7)  # 16 Azar 1405
+
+
+@pytest.mark.parametrize(
+    "start,end,language,expected",
+    [
+        (datetime.date(2026, 12, 7), datetime.date(2026, 12, 12), "fa", "۱۶–۲۱ آذر"),
+        (datetime.date(2026, 12, 12), datetime.date(2027, 3, 7), "fa", "۲۱ آذر – ۱۶ اسفند"),
+        (datetime.date(2026, 12, 7), datetime.date(2026, 12, 7), "fa", "۱۶ آذر"),
+        (datetime.date(2025, 12, 7), datetime.date(2025, 12, 12), "fa", "۱۶–۲۱ آذر ۱۴۰۴"),
+        (datetime.date(2027, 3, 16), datetime.date(2027, 3, 25), "fa", "۲۵ اسفند ۱۴۰۵ – ۵ فروردین ۱۴۰۶"),
+        (datetime.date(2026, 12, 7), datetime.date(2026, 12, 12), "en", "7–12 Dec"),
+        (datetime.date(2026, 12, 12), datetime.date(2027, 3, 7), "en", "12 Dec 2026 – 7 Mar 2027"),
+        (datetime.date(2026, 11, 7), datetime.date(2026, 12, 12), "en", "7 Nov – 12 Dec"),
+        (datetime.date(2025, 12, 7), datetime.date(2025, 12, 7), "en", "7 Dec 2025"),
+    ],
+)
+def test_format_date_span_leaves_out_this_year(start, end, language, expected):
+    assert format_date_span(start, end, language, today=TODAY_1405) == expected

@@ -1,5 +1,8 @@
 """Signed-in landing pages and sign-in."""
 
+import datetime
+import re
+
 import pytest
 from django.test import Client
 
@@ -63,6 +66,16 @@ def test_organiser_page_counts_applications_per_status_in_scope(client: Client, 
     response = client.get("/organiser/")
     sites = list(response.context["sites"])
     assert [(s.title_fa, s.n_submitted, s.n_accepted) for s in sites] == [("سایت اینجا", 2, 1)]
+
+
+def test_organiser_page_shows_each_sites_dates_on_one_short_line(client: Client, db):
+    site = factories.site(start_date=datetime.date(2024, 12, 6), end_date=datetime.date(2024, 12, 11))
+    client.force_login(factories.provincial_organiser())
+
+    html = client.get("/organiser/").content.decode()
+
+    assert re.findall(r'<td class="site-dates">([^<]*)</td>', html) == ["۱۶–۲۱ آذر ۱۴۰۳"]
+    assert f'href="/organiser/sites/{site.slug}/applications/"' in html
 
 
 @pytest.mark.parametrize("n_sites", [1, 4])
