@@ -176,6 +176,8 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 X_FRAME_OPTIONS = "DENY"
+# A form refused by the CSRF check gets a page in the site's layout and language (bazaarche/errors.py).
+CSRF_FAILURE_VIEW = "bazaarche.errors.csrf_failure"
 # Behind a TLS proxy (docs/deploy.md): trust its X-Forwarded-Proto, and take the client's address
 # for sign-in limits from the X-Forwarded-For entry it adds (vendors/limits.py).
 BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
@@ -206,6 +208,10 @@ SMS_BACKEND = os.environ.get("SMS_BACKEND", "vendors.sms.ConsoleBackend")
 SMS_API_KEY = os.environ.get("SMS_API_KEY", "")
 SMS_SENDER = os.environ.get("SMS_SENDER", "")
 SMS_API_URL = os.environ.get("SMS_API_URL", "https://api.kavenegar.com/v1")
+# The site's address for the links in text messages (sent from tasks, with no request to read a host
+# from) and the sign-in code's "@host #code" line; production's trusted origin unless set.
+SITE_URL = os.environ.get("SITE_URL") or next(iter(CSRF_TRUSTED_ORIGINS), "http://127.0.0.1:8000")
+SITE_URL = SITE_URL.rstrip("/")
 OTP_TTL_SECONDS = int(os.environ.get("OTP_TTL_SECONDS", "300"))
 # Limits (README, Design): wrong tries burn the code, never the number; sending bounds guessing.
 OTP_MAX_WRONG = 3  # tries per code; then the code is void and a new one must be asked for

@@ -162,5 +162,10 @@ def is_persian(language: str | None = None) -> bool:
 
 
 def digits_for_language(text: str, language: str | None = None) -> str:
-    """Show digits the way the language writes them: Persian digits for fa, otherwise unchanged."""
-    return to_persian_digits(text) if is_persian(language) else str(text)
+    """Show digits the way the language (default: the active one) writes them: Persian digits for fa,
+    Latin digits otherwise, whatever the text was stored with.
+
+    This is for text people read. Links, codes typed back or scanned (pass codes, tracking codes in
+    inputs) and ids keep their digits.
+    """
+    return to_persian_digits(text) if is_persian(language) else to_ascii_digits(text)

@@ -28,6 +28,7 @@ from booths.models import (
     Hall,
     Offer,
     Pass,
+    Zone,
 )
 from booths.passes import new_code
 from events.models import DayException, Exhibition, OpeningHours, Site, SiteQuota, Venue
@@ -839,6 +840,7 @@ def _exhibitions(
         position=0,
         zones=("A", "B"),
         outdoor=True,
+        corner_price=2_000_000,  # the corners by the park's paths cost a little; the rest are free
     )
 
     kuhdasht_hall = _venue(
@@ -940,7 +942,49 @@ def _exhibitions(
         zones=("A", "B"),
         outdoor=True,
     )
+    for build in builds.values():
+        _zones(build)
     return builds
+
+
+# What the organisers say of each zone (the front rows of a hall or yard are by its entrance).
+# Khorramabad's zone D is left unnamed, as an organiser may leave one: vendors read «بخش D».
+ZONE_WORDS = {
+    "A": (
+        "ردیف‌های جلو، کنار ورودی",
+        "Front rows, by the entrance",
+        "بیشترین رفت‌وآمد بازدیدکنندگان؛ غرفه‌های کنار در برق دارند.",
+        "Most visitors pass here; the booths by the door have power.",
+    ),
+    "B": (
+        "ردیف‌های عقب، کنار دیوار",
+        "Back rows, along the wall",
+        "آرام‌تر و نزدیک به آب و سرویس‌ها.",
+        "Quieter, near water and the toilets.",
+    ),
+    "C": (
+        "سالن ب، کنار غرفه‌های جزیره",
+        "Hall B, by the island booths",
+        "وسط سالن دوم، رو به غرفه‌های جزیره‌ای.",
+        "The middle of the second hall, facing the island booths.",
+    ),
+}
+
+
+def _zones(build: _SiteBuild) -> None:
+    codes = sorted({booth.zone for booth in build.booths if booth.zone})
+    Zone.objects.bulk_create(
+        Zone(
+            site=build.site,
+            code=code,
+            name_fa=ZONE_WORDS[code][0],
+            name_en=ZONE_WORDS[code][1],
+            description_fa=ZONE_WORDS[code][2],
+            description_en=ZONE_WORDS[code][3],
+        )
+        for code in codes
+        if code in ZONE_WORDS
+    )
 
 
 # --- applications and their review ---------------------------------------------------------------

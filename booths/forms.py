@@ -1,17 +1,20 @@
-"""Forms of the booths side: an application, the member picker of a company, the review filters."""
+"""Forms of the booths side: an application, the member picker of a company, the review filters, a zone's
+name and words, a helper's name on their pass."""
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from bazaarche.jalali import format_date
-from bazaarche.text import digits_for_language, normalize_multiline, to_ascii_digits
+from bazaarche.text import digits_for_language, normalize, normalize_multiline, to_ascii_digits
 from events.models import Site
 from vendors.models import CategoryGroup, County
 
 from .applying import ApplicationData, booth_options, open_day_choices
-from .models import Application, Booth
+from .models import Application, Booth, Zone
 from .priority import LEVELS
 from .review import NEED_FIELDS, ReviewFilters
+from .zones import site_zones
 
 
 class ApplicationForm(forms.Form):
@@ -52,10 +55,12 @@ class ApplicationForm(forms.Form):
         self.fields["days"].choices = [
             (d.isoformat(), format_date(d, "weekday")) for d in open_day_choices(site)
         ]
-        zones, types = booth_options(site)
+        _codes, types = booth_options(site)
         labels = dict(Booth.Type.choices)
-        if zones:
-            self.fields["preferred_zones"].choices = [(z, z) for z in zones]
+        # Each zone by the name its organisers gave it (else «بخش A»); the page adds its words and colour.
+        self.site_zones = site_zones(site)
+        if self.site_zones:
+            self.fields["preferred_zones"].choices = [(z.code, z.name) for z in self.site_zones]
         else:
             del self.fields["preferred_zones"]
         if types:
@@ -66,6 +71,13 @@ class ApplicationForm(forms.Form):
             "n": digits_for_language(str(site.helpers_per_booth))
         }
         self.fields["helpers"].widget.attrs.update({"inputmode": "numeric", "class": "number-small"})
+
+    @property
+    def zone_choices(self) -> list[tuple]:
+        """(checkbox, SiteZone) pairs, so the page shows each zone's description and colour by its box."""
+        if "preferred_zones" not in self.fields:
+            return []
+        return list(zip(self["preferred_zones"], self.site_zones, strict=True))
 
     def clean_helpers(self) -> int:
         text = to_ascii_digits(self.cleaned_data["helpers"]).strip() or "0"
@@ -216,3 +228,49 @@ class BulkActionForm(forms.Form):
 
     def clean_reason(self) -> str:
         return normalize_multiline(self.cleaned_data["reason"])
+
+
+class ZoneForm(forms.ModelForm):
+    """What the organisers say of one zone of a site; a vendor reads it beside the zone on the apply form."""
+
+    class Meta:
+        model = Zone
+        fields = ["name_fa", "name_en", "description_fa", "description_en"]
+        widgets = {
+            "name_fa": forms.TextInput(attrs={"dir": "rtl"}),
+            "name_en": forms.TextInput(attrs={"dir": "ltr"}),
+            "description_fa": forms.Textarea(attrs={"rows": 2, "dir": "rtl"}),
+            "description_en": forms.Textarea(attrs={"rows": 2, "dir": "ltr"}),
+        }
+        help_texts = {
+            "name_fa": _("For example: Near the main entrance. Left empty, the zone is called “Zone A”."),
+            "description_fa": _(
+                "A line on what is there: shade, power, the food court, the children's corner…"
+            ),
+        }
+
+    def clean(self):
+        data = super().clean()
+        for name in self.Meta.fields:
+            if isinstance(data.get(name), str):
+                data[name] = normalize(data[name])
+        return data
+
+
+HELPER_NAME_MAX = 50  # fits the printed pass on one line; a full Persian name rarely passes 35 letters
+
+
+class HelperNameForm(forms.Form):
+    """The name of the helper who carries a helper's pass: the gate checks it against a face."""
+
+    name = forms.CharField(label=_("Name of your helper"), required=False, max_length=HELPER_NAME_MAX)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Said in the page's digits, so made per request rather than once at import.
+        self.fields["name"].error_messages["max_length"] = gettext(
+            "Write the name in at most %(n)s letters."
+        ) % {"n": digits_for_language(str(HELPER_NAME_MAX))}
+
+    def clean_name(self) -> str:
+        return normalize(self.cleaned_data["name"])

@@ -1,4 +1,4 @@
-"""Halls and booths, applications, assignments (booth × day), offers, passes and gate admissions."""
+"""Halls, booths and their zones, applications, assignments (booth × day), offers, passes and gate admissions."""
 
 from django.conf import settings
 from django.db import models
@@ -75,6 +75,26 @@ class Booth(models.Model):
         flags = {"power": self.has_power, "water": self.has_water}
         flags |= {"accessible": self.accessible, "outdoor": self.outdoor}
         return [name for name, present in flags.items() if present]
+
+
+class Zone(Bilingual, models.Model):
+    """What a zone code of a site's booths (Booth.zone) means: a name and a few words by the organisers."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="zones")
+    code = models.CharField(_("code"), max_length=20)
+    name_fa = models.CharField(_("Persian name"), max_length=100, blank=True)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    description_fa = models.CharField(_("Persian description"), max_length=300, blank=True)
+    description_en = models.CharField(_("English description"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["site", "code"]
+        verbose_name = _("zone")
+        verbose_name_plural = _("zones")
+        constraints = [models.UniqueConstraint(fields=["site", "code"], name="zone_unique_code_in_site")]
+
+    def __str__(self) -> str:
+        return self.code
 
 
 class Application(models.Model):

@@ -35,11 +35,12 @@ from bazaarche.text import digits_for_language, to_persian_digits
 from events.models import Site
 from events.schedule import schedule_for
 from vendors.models import User
-from vendors.sms import SmsError, send_sms
+from vendors.sms import SmsError, link, send_sms
 
 from .allocation.adapter import booth_key
 from .allocation.engine import Placement, Refusal
 from .allocation.instance import placement_reason, refusal_reason
+from .labels import booth_label, quota_group_name
 from .models import AllocationRun, Application, Assignment, Booth, Offer
 from .passes import issue_passes, revoke_passes
 
@@ -48,11 +49,12 @@ logger = logging.getLogger(__name__)
 LIVE = (Offer.Status.PENDING, Offer.Status.CONFIRMED)
 LET_GO = (Offer.Status.DECLINED, Offer.Status.EXPIRED)
 
+# Each is followed by the link to the vendor's page, where the offer and the passes are.
 OFFER_SMS = _(
-    "Bazaarche: booth %(booth)s at “%(site)s” is offered to you for %(days)s. "
-    "Confirm or decline on your page before %(deadline)s."
+    "Bazaarche: %(booth)s at “%(site)s” is offered to you for %(days)s. "
+    "Confirm or decline it on your page before %(deadline)s:"
 )
-CONFIRMED_SMS = _("Bazaarche: your booth %(booth)s at “%(site)s” is confirmed. Your passes are on your page.")
+CONFIRMED_SMS = _("Bazaarche: %(booth)s at “%(site)s” is confirmed for you. Your passes are on your page:")
 
 
 class OfferError(Exception):
@@ -234,9 +236,8 @@ def _refusal_text(application: Application, run: AllocationRun | None) -> str:
     if not refusal:
         return ""
     try:
-        return digits_for_language(
-            refusal_reason(Refusal(f"app-{application.pk}", refusal["code"], refusal["facts"]))
-        )
+        refused = Refusal(f"app-{application.pk}", refusal["code"], refusal["facts"])
+        return digits_for_language(refusal_reason(refused, group_name=quota_group_name(refused)))
     except (KeyError, TypeError, ValueError):
         return ""  # an engine code this page does not know yet
 
@@ -373,13 +374,15 @@ def _schedule_expiry(site_id: int, when: datetime.datetime) -> None:
 
 
 def _text(template, offer: Offer) -> str:
+    # Persian whatever the organiser's language, digits and all (site.title is read in Persian here).
     with translation.override("fa"):
-        return gettext(template) % {
-            "booth": f"{offer.booth.hall.code}/{offer.booth.code}",
-            "site": offer.application.site.title_fa,
+        text = gettext(template) % {
+            "booth": booth_label(offer.booth),
+            "site": offer.application.site.title,
             "days": days_text(offer.days, "fa"),
             "deadline": format_datetime(offer.expires_at, "fa"),
         }
+        return f"{text}\n{link('me')}"
 
 
 def _send(offer: Offer, text: str) -> bool:

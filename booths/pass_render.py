@@ -22,9 +22,10 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from bazaarche.jalali import JALALI_MONTHS_FA
-from bazaarche.text import to_persian_digits
+from bazaarche.text import digits_for_language, to_persian_digits
 
 from .passes import grouped, valid_days
+from .prices import price_text
 
 if TYPE_CHECKING:
     from PIL import Image as PILImage
@@ -60,6 +61,8 @@ class Card:
     booth: str
     days: str
     language: str = "fa"
+    # What the booth costs the vendor, for the pass page; the printed card leaves it out (see card_canvas).
+    price: str = ""
 
     @property
     def direction(self) -> str:
@@ -72,8 +75,10 @@ def card_for(pass_obj: Pass, language: str = "fa") -> Card:
     vendor = application.vendor
     assignments = list(application.assignments.all())
     with translation.override(language):
-        booths = []
+        booths, prices = [], []
         for assignment in assignments:
+            if assignment.booth.price not in prices:
+                prices.append(assignment.booth.price)
             label = gettext("Booth %(booth)s · %(hall)s") % {
                 "booth": assignment.booth.code,
                 "hall": assignment.booth.hall.name,
@@ -88,15 +93,18 @@ def card_for(pass_obj: Pass, language: str = "fa") -> Card:
             name = pass_obj.holder_name or gettext("Helper of %(vendor)s") % {"vendor": vendor.full_name}
         site_title = pass_obj.site.title
         no_booth = gettext("No booth assigned")
+        # Every text a person reads has the card language's digits; the code stays as issued (QR, gate).
+        shown = digits_for_language
         return Card(
             code=pass_obj.code,
-            site_title=site_title,
-            business_name=vendor.business_name or vendor.full_name,
-            holder_name=name,
+            site_title=shown(site_title, language),
+            business_name=shown(vendor.business_name or vendor.full_name, language),
+            holder_name=shown(name, language),
             holder_role=role,
-            booth=" / ".join(booths) or no_booth,
+            booth=shown(" / ".join(booths), language) or no_booth,
             days=days_text(valid_days(pass_obj), language),
             language=language,
+            price=" / ".join(price_text(price, language) for price in prices),
         )
 
 
@@ -229,9 +237,13 @@ def qr_image(code: str, size: int = QR_SIZE, light: int = 255) -> PILImage.Image
     return small.resize((modules * box, modules * box), Image.Resampling.NEAREST)
 
 
-def qr_svg(code: str) -> str:
-    """The QR as a small SVG (one path, quiet zone included) for a phone screen; scales without blur."""
+def qr_svg(code: str, label: str = "") -> str:
+    """The QR as a small SVG (one path, quiet zone included) for a phone screen; scales without blur.
+
+    With a label it is an image of that name for screen readers; without one it is hidden from them
+    (the page names it nearby, e.g. in a figcaption)."""
     import qrcode
+    from django.utils.html import escape
 
     qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_Q, box_size=1, border=QR_BORDER)
     qr.add_data(code)
@@ -241,7 +253,8 @@ def qr_svg(code: str) -> str:
     path = "".join(f"M{x} {y}h1v1h-1z" for y, row in enumerate(matrix) for x, dark in enumerate(row) if dark)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {n} {n}" shape-rendering="crispEdges" '
-        f'role="img"><rect width="{n}" height="{n}" fill="#fff"/><path d="{path}" fill="#000"/></svg>'
+        + (f'role="img" aria-label="{escape(label)}">' if label else 'aria-hidden="true">')
+        + f'<rect width="{n}" height="{n}" fill="#fff"/><path d="{path}" fill="#000"/></svg>'
     )
 
 
@@ -366,6 +379,8 @@ def card_canvas(card: Card) -> PILImage.Image:
         _put(image, (centre, y), _repeated_text_mask(line, "Regular", 48, direction, language))
         y += 62
 
+    # No price on the printed card: it is the gate's credential, and below two lines of days there is
+    # no room for a third line above the hand-entry code. The pass page shows the price.
     _put_code(image, card.code, HEIGHT - 100)
     return image
 

@@ -90,6 +90,18 @@ def reissue(pass_obj: Pass) -> Pass:
     )
 
 
+def name_helper(pass_obj: Pass, name: str) -> Pass:
+    """Write on a helper's pass who carries it (empty: nobody named yet); the gate reads it with the face.
+
+    The card and its image are drawn from the pass each time, so they show the name at once.
+    """
+    if pass_obj.holder != Pass.Holder.HELPER:
+        raise ValueError("only a helper's pass is named by the vendor")
+    pass_obj.holder_name = name
+    Pass.objects.filter(pk=pass_obj.pk).update(holder_name=name)
+    return pass_obj
+
+
 def revoke_passes(application_ids: Iterable[int], now: datetime.datetime | None = None) -> int:
     """Revoke every live pass of these applications (their booth is gone); returns how many.
 

@@ -6,13 +6,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from bazaarche.fields import show_number
 from bazaarche.text import digits_for_language, normalize, to_ascii_digits
 from events.models import Site
 
-from .models import Assignment, Booth, Hall, Offer
+from .models import Assignment, Booth, Hall, Offer, Zone
 
 PLACEHOLDERS = ("hall", "n", "row", "col")
 EDITABLE_FIELDS = (
@@ -193,6 +194,93 @@ def plan_grid(
             last_in_block = c == cols - 1 or (aisle_every_cols and (c + 1) % aisle_every_cols == 0)
             grid.cells.append(GridCell(code, row_at[r], col_at[c], bool(first_in_block or last_in_block)))
     return grid
+
+
+def line_numbers(positions) -> dict[int, int]:
+    """Grid rows (or columns) that hold booths, numbered as people count them: aisles are skipped.
+
+    Booths on grid rows 1, 2, 4 and 5 (row 3 an aisle) are in rows 1, 2, 3 and 4.
+    """
+    return {position: n for n, position in enumerate(sorted(set(positions)), start=1)}
+
+
+def _aisle_every(positions: list[int]) -> int:
+    """The generator's "an aisle after every …" that puts booth lines on these sorted grid positions
+    (0: no aisle, or a layout the generator did not make)."""
+    count = len(positions)
+    for every in range(1, count):
+        if _grid_positions(count, every) == positions:
+            return every
+    return 0
+
+
+def _most_common(values):
+    counts: dict = {}
+    for value in values:
+        counts[value] = counts.get(value, 0) + 1
+    return max(counts, key=counts.get)  # the first of the most common, in booth order
+
+
+def _pattern_candidates(hall_code: str, first_code: str) -> list[tuple[str, int]]:
+    """(code pattern, first number) that may have made a grid whose first booth is `first_code`."""
+    literal = first_code.replace("{", "{{").replace("}", "}}")
+    heads = [literal]
+    if hall_code and literal.startswith(hall_code):
+        heads.insert(0, "{hall}" + literal.removeprefix(hall_code))
+    candidates = []
+    for head in heads:
+        if numbered := re.fullmatch(r"(.*?)([0-9]+)", head, re.S):
+            prefix, digits = numbered.groups()
+            padded = len(digits) > 1 and digits.startswith("0")
+            candidates.append((prefix + (f"{{n:0{len(digits)}d}}" if padded else "{n}"), int(digits)))
+        if lettered := re.fullmatch(r"(.*?)A(\W?)(0?)1", head, re.S):
+            prefix, between, zero = lettered.groups()
+            candidates.append((prefix + "{row}" + between + ("{col:02d}" if zero else "{col}"), 1))
+    return candidates
+
+
+def grid_settings(hall: Hall, booths: list[Booth]) -> dict:
+    """The generator's settings read back from a hall's booths, to start the form that rebuilds it.
+
+    Rows, columns and aisles come from the booths' places; size and price are what most booths
+    have; "back to back" from a neighbour across rows; the code pattern and first number only when
+    they give every booth its code again (otherwise the form keeps its defaults). Empty for no booths.
+    """
+    if not booths:
+        return {}
+    rows = sorted({b.row for b in booths})
+    cols = sorted({b.col for b in booths})
+    settings = {
+        "rows": len(rows),
+        "cols": len(cols),
+        "aisle_every_rows": _aisle_every(rows),
+        "aisle_every_cols": _aisle_every(cols),
+        "size_m2": _most_common(b.size_m2 for b in booths),
+        "price": _most_common(b.price for b in booths),
+        "back_to_back": Booth.neighbours.through.objects.filter(
+            from_booth__hall=hall, to_booth__row=F("from_booth__row") + 1
+        ).exists(),
+    }
+    placed = sorted(booths, key=lambda b: (b.row, b.col))
+    layout = [(b.code, b.row, b.col) for b in placed]
+    if len(rows) * len(cols) == len(booths) and len(rows) <= MAX_GRID and len(cols) <= MAX_GRID:
+        for pattern, start in _pattern_candidates(hall.code, placed[0].code):
+            try:
+                grid = plan_grid(
+                    hall.code,
+                    len(rows),
+                    len(cols),
+                    code_pattern=pattern,
+                    aisle_every_cols=settings["aisle_every_cols"],
+                    aisle_every_rows=settings["aisle_every_rows"],
+                    start=start,
+                )
+            except PlanError:
+                continue
+            if [(cell.code, cell.row, cell.col) for cell in grid.cells] == layout:
+                settings |= {"code_pattern": pattern, "start": start}
+                break
+    return settings
 
 
 def neighbour_pairs(booths: list[Booth], *, back_to_back: bool = False) -> set[tuple[int, int]]:
@@ -391,7 +479,16 @@ def copy_plan(from_site: Site, to_site: Site) -> list[Hall]:
         through.objects.bulk_create(
             through(from_booth_id=booth_for[a], to_booth_id=booth_for[b]) for a, b in source_links
         )
+        # The zones' names and words go with the booths that carry them.
+        Zone.objects.filter(site=to_site).delete()
+        Zone.objects.bulk_create(
+            Zone(site=to_site, **{name: getattr(z, name) for name in ZONE_FIELDS})
+            for z in Zone.objects.filter(site=from_site)
+        )
     return halls
+
+
+ZONE_FIELDS = ("code", "name_fa", "name_en", "description_fa", "description_en")
 
 
 # --- drawing -----------------------------------------------------------------------------------

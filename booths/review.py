@@ -13,9 +13,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from bazaarche.text import digits_for_language
 from events.models import Site
 from vendors.models import User
-from vendors.sms import SmsError, send_sms
+from vendors.sms import SmsError, link, send_sms
 
 from .models import Application, ApplicationChange, Offer
 from .offers import LIVE, lock_site, promote, release
@@ -50,12 +51,17 @@ class ReviewError(Exception):
 
 
 def sms_text(application: Application, change: ApplicationChange) -> str:
-    # The gateway reaches a phone, not a browser: always Persian, whatever the organiser's language.
+    """The status SMS, then the link to the application's page.
+
+    The gateway reaches a phone, not a browser: always Persian, whatever the organiser's language,
+    digits included (site.title is read in Persian here; the reason as the organiser wrote it).
+    """
     with translation.override("fa"):
-        return gettext(SMS_TEXTS[change.new_status]) % {
-            "site": application.site.title_fa,
-            "reason": change.reason,
+        text = gettext(SMS_TEXTS[change.new_status]) % {
+            "site": application.site.title,
+            "reason": digits_for_language(change.reason),
         }
+        return f"{text}\n{link('apply-application', application.pk)}"
 
 
 def notify(application: Application, change: ApplicationChange) -> bool:

@@ -156,14 +156,18 @@ def _span(events: list[FeedEvent]) -> tuple[datetime.date, datetime.date]:
 
 
 def render(feed: Feed) -> bytes:
-    """The feed as an RFC 5545 VCALENDAR. Text lines repeat across a site's days, so they are written once."""
+    """The feed as an RFC 5545 VCALENDAR. Text lines repeat across a site's days, so they are written once.
+
+    Call it in the feed's language: the texts (names, summaries, descriptions, places) are written with
+    that language's digits, whatever was stored; UIDs, dates and links keep theirs.
+    """
     text_lines: dict[tuple[str, str], bytes] = {}
 
     def text(name: str, value: str) -> bytes:
         key = (name, value)
         line = text_lines.get(key)
         if line is None:
-            line = text_lines[key] = fold(f"{name}:{escape_text(value)}".encode())
+            line = text_lines[key] = fold(f"{name}:{escape_text(digits_for_language(value))}".encode())
         return line
 
     out = [

@@ -7,14 +7,21 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from bazaarche.text import digits_for_language
+
 
 class Bilingual:
     """Pick the Persian or English variant of a field pair by the active language."""
 
     def localized(self, field: str) -> str:
-        if get_language() == "en":
-            return getattr(self, f"{field}_en") or getattr(self, f"{field}_fa")
-        return getattr(self, f"{field}_fa")
+        """The text in the active language, its digits as that language writes them (stored text has
+        ASCII digits: a title "…1405" reads "…۱۴۰۵" on Persian pages and images)."""
+        language = get_language()
+        if language == "en":
+            text = getattr(self, f"{field}_en") or getattr(self, f"{field}_fa")
+        else:
+            text = getattr(self, f"{field}_fa")
+        return digits_for_language(text, language) if text else text
 
 
 class Province(Bilingual, models.Model):
@@ -232,6 +239,12 @@ class Vendor(models.Model):
     search_text = models.TextField(editable=False, default="")
     # The secret in the address of the vendor's private booth-day calendar; replacing it retires the old one.
     calendar_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    # A photo of the vendor's face, for the gate of a site where they hold a pass to compare with the
+    # person. Private: stored re-encoded under a random name (vendors/photos.py) and served only by
+    # a view that checks who asks, never by its /media/ address.
+    portrait = models.ImageField(
+        _("portrait for the gate"), upload_to="portraits/", blank=True, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -48,7 +48,7 @@ from bazaarche.text import digits_for_language, normalize
 
 from . import limits
 from .models import OneTimeCode, User, Vendor
-from .sms import SmsError, send_sms
+from .sms import SmsError, link, origin_line, send_sms
 
 logger = logging.getLogger(__name__)
 
@@ -198,18 +198,21 @@ def code_hash(mobile: str, code: str) -> str:
 
 
 def sms_text(code: str) -> str:
-    """The SMS: Persian words and Persian digits, the code itself in ASCII digits, one SMS part.
+    """The SMS: Persian words and Persian digits, the code itself in ASCII digits; then the link to
+    the code page and, on its own last line, "@host #code" (vendors.sms.origin_line).
 
     The code stays ASCII because phones offer to copy or auto-fill a run of ASCII digits
-    ("one-time-code"), and it is typed back into the form as it reads. Persian text goes as
-    UCS-2, 70 characters to one part; this text is well under that.
+    ("one-time-code"), and it is typed back into the form as it reads. The last line binds the code
+    to this site: Android (WebOTP) and iOS offer it there and nowhere else. Persian text goes as
+    UCS-2, 67 characters to a part of a long message: with a host of usual length, two parts.
     """
     minutes = max(1, settings.OTP_TTL_SECONDS // 60)
-    return ngettext(
+    text = ngettext(
         "Your Bazaarche sign-in code: %(code)s — valid for %(minutes)s minute.",
         "Your Bazaarche sign-in code: %(code)s — valid for %(minutes)s minutes.",
         minutes,
     ) % {"code": code, "minutes": digits_for_language(str(minutes))}
+    return f"{text}\n{link('signin-code')}\n{origin_line(code)}"
 
 
 # --- checking -----------------------------------------------------------------------------------

@@ -59,7 +59,10 @@ def jrange(start: Any, end: Any) -> str:
 
 @register.filter
 def digits(value: Any) -> str:
-    """{{ value|digits }}: Persian digits when the active language is fa."""
+    """{{ value|digits }}: the active language's digits (Persian in fa, Latin otherwise), for numbers
+    and for free text people typed (names, captions, reasons; stored with ASCII digits). Titles and
+    names of bilingual rows already read this way (vendors.models.Bilingual.localized). Not for
+    links, ids in attributes, or codes typed back or scanned (a pass code, a tracking code in an input)."""
     # Not is_safe: in already-safe HTML it would also rewrite digits inside entities and
     # attributes, so the result is treated as text and escaped like any other.
     if value is None:

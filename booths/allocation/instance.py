@@ -231,25 +231,50 @@ def _features_text(names: list[str]) -> str:
     return gettext(", ").join(labels[n]() for n in names)
 
 
-def refusal_reason(refusal: Refusal) -> str:
-    """A sentence a vendor understands, in the active language."""
+# Who reads a reason: the vendor ("your application", the default, also in the result JSON) or the
+# organiser's board, which speaks about the application ("this application").
+VENDOR = "vendor"
+ORGANISER = "organiser"
+
+
+def refusal_reason(refusal: Refusal, reader: str = VENDOR, group_name: str | None = None) -> str:
+    """A sentence in the active language, to the vendor or (reader=ORGANISER) about the application.
+
+    `group_name` names the category group of a full quota; the instance knows only its id.
+    """
+    about = reader == ORGANISER
     f = refusal.facts
     if refusal.code == "no_booth_with_needs":
-        return gettext("No booth at this site has %(needs)s, which your application needs.") % {
-            "needs": _features_text(f["needs"])
-        }
+        message = (
+            gettext("No booth at this site has %(needs)s, which this application needs.")
+            if about
+            else gettext("No booth at this site has %(needs)s, which your application needs.")
+        )
+        return message % {"needs": _features_text(f["needs"])}
     if refusal.code == "no_booth_on_days":
+        if about:
+            return gettext(
+                "The booths that meet this application's needs are not available on all the days it asks for."
+            )
         return gettext(
             "The booths that meet your needs are not available on all the days you asked for; "
             "ask for other days."
         )
     if refusal.code == "quota_full":
-        return gettext(
-            "The quota of category group %(group)s is full: it may hold at most %(percent)d percent of "
-            "the site's booth-days (%(limit)d), %(used)d are taken, and your request needs "
-            "%(days)d more. Priority %(priority)d, lottery rank %(rank)d of %(applicants)d."
-        ) % {
-            "group": f["group"],
+        if about:
+            message = gettext(
+                "The quota of category group %(group)s is full: it may hold at most %(percent)d percent of "
+                "the site's booth-days (%(limit)d), %(used)d are taken, and this application needs "
+                "%(days)d more. Priority %(priority)d, lottery rank %(rank)d of %(applicants)d."
+            )
+        else:
+            message = gettext(
+                "The quota of category group %(group)s is full: it may hold at most %(percent)d percent of "
+                "the site's booth-days (%(limit)d), %(used)d are taken, and your request needs "
+                "%(days)d more. Priority %(priority)d, lottery rank %(rank)d of %(applicants)d."
+            )
+        return message % {
+            "group": group_name or f["group"],
             "percent": f["percent"],
             "limit": f["limit"],
             "used": f["used"],
@@ -259,42 +284,80 @@ def refusal_reason(refusal: Refusal) -> str:
             "applicants": f["applicants"],
         }
     count = f["booths"]
-    if f["needs"]:
+    if f["needs"] and about:
+        booths = ngettext(
+            "%(count)d booth with %(needs)s is open on its days, and it was taken.",
+            "%(count)d booths with %(needs)s are open on its days, and all were taken.",
+            count,
+        ) % {"count": count, "needs": _features_text(f["needs"])}
+    elif f["needs"]:
         booths = ngettext(
             "%(count)d booth with %(needs)s is open on your days, and it was taken.",
             "%(count)d booths with %(needs)s are open on your days, and all were taken.",
             count,
         ) % {"count": count, "needs": _features_text(f["needs"])}
+    elif about:
+        booths = ngettext(
+            "%(count)d booth is open on its days, and it was taken.",
+            "%(count)d booths are open on its days, and all were taken.",
+            count,
+        ) % {"count": count}
     else:
         booths = ngettext(
             "%(count)d booth is open on your days, and it was taken.",
             "%(count)d booths are open on your days, and all were taken.",
             count,
         ) % {"count": count}
-    lottery = gettext(
-        "%(applicants)d applicants had your priority (%(priority)d); your lottery rank among them was "
-        "%(rank)d, and requests for more days are placed first."
-    ) % {"applicants": f["applicants"], "priority": f["priority"], "rank": f["rank"]}
+    if about:
+        lottery = gettext(
+            "%(applicants)d applicants had its priority (%(priority)d); its lottery rank among them was "
+            "%(rank)d, and requests for more days are placed first."
+        )
+    else:
+        lottery = gettext(
+            "%(applicants)d applicants had your priority (%(priority)d); your lottery rank among them was "
+            "%(rank)d, and requests for more days are placed first."
+        )
+    lottery %= {"applicants": f["applicants"], "priority": f["priority"], "rank": f["rank"]}
     return f"{booths} {lottery}"
 
 
-def placement_reason(placement: Placement) -> str:
+def placement_reason(placement: Placement, reader: str = VENDOR) -> str:
+    """Why this booth, in the active language, to the vendor or (reader=ORGANISER) about the application."""
+    about = reader == ORGANISER
     f = placement.facts
     code = placement.code
     if code == "pinned":
-        prefix = gettext("The organiser chose this booth for you.")
-    elif code == "preferred":
-        prefix = gettext("This booth is in a zone or of a type you preferred.")
-    elif code == "group":
-        prefix = gettext("This booth is next to your support company's members.")
-    elif code == "needs":
         prefix = (
-            gettext("This booth has %(needs)s, as you need.") % {"needs": _features_text(f["needs"])}
-            if f["needs"]
-            else ""
+            gettext("The organiser chose this booth.")
+            if about
+            else gettext("The organiser chose this booth for you.")
         )
+    elif code == "preferred":
+        prefix = (
+            gettext("This booth is in a zone or of a type the application preferred.")
+            if about
+            else gettext("This booth is in a zone or of a type you preferred.")
+        )
+    elif code == "group":
+        prefix = (
+            gettext("This booth is next to members of the same support company.")
+            if about
+            else gettext("This booth is next to your support company's members.")
+        )
+    elif code == "needs":
+        message = (
+            gettext("This booth has %(needs)s, which this application needs.")
+            if about
+            else gettext("This booth has %(needs)s, as you need.")
+        )
+        prefix = message % {"needs": _features_text(f["needs"])} if f["needs"] else ""
     else:
-        prefix = gettext("This booth was free on all your days.")
+        prefix = (
+            gettext("This booth was free on all the application's days.")
+            if about
+            else gettext("This booth was free on all your days.")
+        )
     rank = gettext("Priority %(priority)d, lottery rank %(rank)d of %(applicants)d.") % {
         "priority": f["priority"],
         "rank": f["rank"],

@@ -17,10 +17,11 @@ from django.views.decorators.http import require_POST
 from bazaarche.text import digits_for_language
 from bazaarche.validators import parse_pk
 from booths.allocation.adapter import STALLED_AFTER, active_run, booth_key, start_run
-from booths.allocation.edits import EditError, move, pin, swap, unpin
+from booths.allocation.edits import EditError, Waiver, move, pin, swap, unpin
 from booths.allocation.engine import Placement, Refusal
-from booths.allocation.instance import canonical_instance, placement_reason, refusal_reason
+from booths.allocation.instance import ORGANISER, canonical_instance, placement_reason, refusal_reason
 from booths.allocation.public import drawn_runs, lottery_order, published_lottery
+from booths.labels import booth_label, quota_group_name
 from booths.models import AllocationRun, Application, Assignment, Booth, Hall, Offer
 from booths.offers import LET_GO, OfferError, days_text, latest_run, publish, published_run
 from booths.permissions import can_allocate, can_download_lottery_input, can_view_lottery
@@ -46,6 +47,8 @@ PALETTE = (
 EMPTY_FILL = "#ffffff"
 # The list of applications without a booth shows this many unless the organiser asks for all.
 UNPLACED_SHOWN = 50
+# A booth as typed ("HALL/CODE"); a longer text names no booth, and it is kept after a refusal.
+MAX_BOOTH_TEXT = 40
 
 
 def _site_for(request, slug: str) -> Site:
@@ -65,7 +68,7 @@ def _placement_text(run: AllocationRun | None, application: Application, booth: 
             placement = Placement(
                 f"app-{application.pk}", data["booth"], tuple(data["days"]), data["code"], data["facts"]
             )
-            return digits_for_language(placement_reason(placement))
+            return digits_for_language(placement_reason(placement, reader=ORGANISER))
         except (KeyError, TypeError, ValueError):
             pass
     return gettext("Placed after the allocation (by the organiser or from the waiting list).")
@@ -90,11 +93,12 @@ def _refusal_text(
     data = (run.refusals if run else {}).get(f"app-{application.pk}")
     if data:
         try:
+            refusal = Refusal(f"app-{application.pk}", data["code"], data["facts"])
             return data["code"], digits_for_language(
-                refusal_reason(Refusal(f"app-{application.pk}", data["code"], data["facts"]))
+                refusal_reason(refusal, reader=ORGANISER, group_name=quota_group_name(refusal))
             )
         except (KeyError, TypeError, ValueError):
-            return data["code"], gettext("No suitable booth was free on your days.")
+            return data["code"], gettext("No suitable booth was free on its days.")
     if run is None:
         return "not_run", gettext("The allocation has not been run yet.")
     return "after_run", gettext("Accepted after the last run, or moved off its booth: run again or place it.")
@@ -208,7 +212,11 @@ def _page_context(request, site: Site, selected: int | None) -> dict:
         "selected": views.get(selected) if selected else None,
         "unplaced": unplaced,
         "unplaced_total": unplaced_total,
-        "booth_labels": [booth_key(b) for b in booth_by_pk.values() if not b.blocked],
+        # What the move form takes (HALL/CODE), with the booth's name to choose by.
+        "booth_labels": [
+            (booth_key(b), booth_label(b, len(halls) == 1)) for b in booth_by_pk.values() if not b.blocked
+        ],
+        "one_hall": len(halls) == 1,
         "offers": offers,
         "unoffered": unoffered,
         "placed_count": len(placed_apps),
@@ -231,6 +239,7 @@ def _selected(request) -> int | None:
 def allocation_page(request, slug: str):
     site = _site_for(request, slug)
     context = _page_context(request, site, _selected(request))
+    _pop_refusal(request, site, context)
     if request.htmx and request.GET.get("booth"):
         return render(request, "booths/allocation/site.html#detail", context)
     return render(request, "booths/allocation/site.html", context)
@@ -300,23 +309,27 @@ def allocation_publish(request, slug: str):
 @login_required
 @require_POST
 def allocation_edit(request, slug: str):
+    """Move, swap, pin or unpin, then back to the plan at its own address, whatever the outcome."""
     site = _site_for(request, slug)
     action = request.POST.get("action", "")
     app_text = request.POST.get("application", "")
-    booth_text = request.POST.get("booth", "")
+    booth_text = request.POST.get("booth", "")[:MAX_BOOTH_TEXT]
     selected = _selected(request)
     application_id = parse_pk(app_text)
     if application_id is None or action not in ("move", "swap", "pin", "unpin"):
-        return _edit_refused(request, site, selected, gettext("Choose an application and an action."))
+        refusal = EditError("no_action", gettext("Choose an application and an action."))
+        return _edit_refused(request, site, selected, refusal)
+    # A need set aside for this change: the form offered after a refusal for a need alone.
+    waiver = Waiver(request.POST.get("reason", ""), request.user) if request.POST.get("override") else None
     try:
         if action == "move":
-            booth = move(site, application_id, booth_text)
+            booth = move(site, application_id, booth_text, waiver=waiver)
             selected = booth.pk
             messages.success(
-                request, gettext("Moved to booth %(booth)s and pinned there.") % {"booth": booth_key(booth)}
+                request, gettext("Moved to %(booth)s and pinned there.") % {"booth": booth_label(booth)}
             )
         elif action == "swap":
-            other = swap(site, application_id, booth_text)
+            other = swap(site, application_id, booth_text, waiver=waiver)
             if other is None:
                 messages.success(request, gettext("Nobody was on that booth: moved there and pinned."))
             else:
@@ -329,25 +342,65 @@ def allocation_edit(request, slug: str):
             booth = pin(site, application_id)
             messages.success(
                 request,
-                gettext("Pinned to booth %(booth)s: a re-run keeps it there.") % {"booth": booth_key(booth)},
+                gettext("Pinned to %(booth)s: a re-run keeps it there.") % {"booth": booth_label(booth)},
             )
         else:
             unpin(site, application_id)
             messages.success(request, gettext("Unpinned: a re-run may move it."))
     except EditError as error:
-        return _edit_refused(request, site, selected, error.message, application_id)
+        return _edit_refused(request, site, selected, error, application_id, action, booth_text)
+    if waiver is not None:
+        messages.info(request, gettext("The need set aside and the reason are in the application's history."))
     url = reverse("allocation-site", args=[site.slug])
     if selected:
         url += f"?booth={selected}#booth-detail"
     return redirect(url)
 
 
-def _edit_refused(request, site: Site, selected: int | None, message: str, application_id: int | None = None):
-    """The page again with the refusal beside the form that asked, nothing changed (status 400)."""
-    context = _page_context(request, site, selected)
-    context["edit_error"] = message
-    context["edit_application"] = application_id
-    return render(request, "booths/allocation/site.html", context, status=400)
+def _refusal_key(site: Site) -> str:
+    return f"allocation-refusal-{site.pk}"
+
+
+def _edit_refused(
+    request,
+    site: Site,
+    selected: int | None,
+    error: EditError,
+    application_id: int | None = None,
+    action: str = "",
+    booth_text: str = "",
+):
+    """Back to the plan, where the refusal shows once beside the form that asked; nothing changed.
+
+    The refusal waits in the session for the next view of the plan (like a message, but shown in
+    its place: the booth's panel, or the application's line in the list without a booth). A refusal
+    for a need alone comes with a form to make the change anyway, with a reason.
+    """
+    request.session[_refusal_key(site)] = {
+        "message": error.message,
+        "code": error.code,
+        "soft": error.soft and action in ("move", "swap"),
+        "application": application_id,
+        "action": action,
+        "booth": booth_text.strip(),
+        "selected": selected,
+    }
+    url = reverse("allocation-site", args=[site.slug])
+    if selected:
+        return redirect(f"{url}?booth={selected}#booth-detail")
+    return redirect(f"{url}#unplaced-{application_id}" if application_id else url)
+
+
+def _pop_refusal(request, site: Site, context: dict) -> None:
+    """Put a waiting refusal in the page, once: in the list without a booth when it came from there
+    and the application is listed, otherwise in the booth's panel."""
+    refusal = request.session.pop(_refusal_key(site), None)
+    if not isinstance(refusal, dict):
+        return
+    listed = {a.pk for a in context["unplaced"]}
+    from_list = not refusal.get("selected") and refusal.get("application") in listed
+    refusal["where"] = "unplaced" if from_list else "detail"
+    context["refusal"] = refusal
 
 
 # --- the public lottery ------------------------------------------------------------------------

@@ -8,16 +8,19 @@ from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language_bidi, gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from bazaarche.text import digits_for_language
 from booths import applying
 from booths.forms import ApplicationForm, BulkActionForm, GroupApplicationForm, ReviewFilterForm
 from booths.models import Application
+from booths.offers import LIVE
 from booths.permissions import applications_visible_to, can_apply, can_review, sites_in_scope
+from booths.prices import price_ranges, with_price_ranges
 from booths.priority import reason_labels
 from booths.review import ReviewError, change_status, review_list, status_counts
+from booths.zones import site_zones, zone_name, zone_plan
 from events.models import Site
 from events.permissions import can_view_site
 from vendors.models import Vendor
@@ -33,7 +36,15 @@ def vendors_for(user) -> list[Vendor]:
 def calls(request):
     now = timezone.now()
     rows = [(vendor, list(applying.open_calls(vendor, now))) for vendor in vendors_for(request.user)]
+    with_price_ranges([site for _vendor, sites in rows for site in sites])
     return render(request, "booths/calls.html", {"rows": rows})
+
+
+def _zone_context(site: Site, form) -> dict:
+    """The plan of the site by zone, beside the form's zone choices (nothing when it offers none)."""
+    rtl = get_language_bidi()
+    zones = form.site_zones if form is not None else []
+    return {"zone_plan": zone_plan(site, zones, rtl=rtl) if zones else [], "rtl": rtl}
 
 
 def _site_for_applying(slug: str) -> Site:
@@ -108,6 +119,8 @@ def apply(request, slug):
             "form": form,
             "failures": failures,
             "photos": _photos(eligible if group else eligible[:1]),
+            "price_range": price_ranges([site.pk]).get(site.pk),
+            **_zone_context(site, form),
         },
         status=status,
     )
@@ -188,9 +201,28 @@ def application_detail(request, pk):
             "reasons": reason_labels(application.priority_reasons),
             "days": [datetime.date.fromisoformat(d) for d in application.days],
             "photos": _photos([application.vendor]),
+            "price_range": price_ranges([site.pk]).get(site.pk),
+            "booth": _offered_booth(application),
+            "preferred_zones": _zone_names(site, application.preferred_zones) if form is None else [],
+            **_zone_context(site, form),
         },
         status=400 if form is not None and form.is_bound else 200,
     )
+
+
+def _zone_names(site: Site, codes: list[str]) -> list[str]:
+    """The zones an application prefers, by the names the vendor chose them by (a code no booth carries now
+    keeps its fallback name)."""
+    if not codes:
+        return []
+    names = {zone.code: zone.name for zone in site_zones(site, bookable_only=False)}
+    return [names.get(code) or zone_name(code, None) for code in codes]
+
+
+def _offered_booth(application: Application):
+    """The booth offered to or confirmed by the application, whose price the vendor reads; else None."""
+    offer = application.offers.filter(status__in=LIVE).select_related("booth").first()
+    return offer.booth if offer else None
 
 
 def _review_site(request, slug) -> Site:

@@ -5,11 +5,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
 
+from bazaarche.jalali import format_date_span
 from booths.allocation.public import lottery_places
 from booths.applying import open_calls
+from booths.forms import HELPER_NAME_MAX
 from booths.models import Application, Offer, Pass
 from booths.offers import standings
 from booths.permissions import sites_in_scope
+from booths.prices import with_price_ranges
 from vendors.models import SupportCompany, Vendor
 from vendors.permissions import Roles, is_organiser
 
@@ -47,10 +50,15 @@ def me(request):
         application.lottery_place = tickets.get(application.pk)
     for vendor in vendors:
         vendor.open_calls = list(open_calls(vendor))
+    with_price_ranges([site for vendor in vendors for site in vendor.open_calls])
     companies = SupportCompany.objects.filter(managers=request.user).prefetch_related(
         Prefetch("members", queryset=Vendor.objects.select_related("category", "county"))
     )
-    return render(request, "booths/me.html", {"vendors": vendors, "companies": companies})
+    return render(
+        request,
+        "booths/me.html",
+        {"vendors": vendors, "companies": companies, "helper_name_max": HELPER_NAME_MAX},
+    )
 
 
 @login_required
@@ -69,6 +77,9 @@ def organiser_home(request):
         )
         .order_by("-exhibition__created_at", "start_date", "pk")
     )
+    sites = list(sites)
+    for site in sites:
+        site.dates = format_date_span(site.start_date, site.end_date)  # one line: «۱۶–۲۱ آذر»
     return render(
         request,
         "booths/organiser.html",

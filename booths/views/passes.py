@@ -7,15 +7,17 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from booths import pass_render
+from booths.forms import HelperNameForm
 from booths.models import Assignment, Pass
-from booths.passes import grouped, reissue, valid_days
-from booths.permissions import can_issue_passes, can_view_pass, sites_in_scope
+from booths.passes import grouped, name_helper, reissue, valid_days
+from booths.permissions import can_issue_passes, can_name_helper, can_view_pass, sites_in_scope
 from events.models import Site
 
 
@@ -132,7 +134,9 @@ def pass_page(request, pk):
     context = {
         "pass": pass_obj,
         "card": card,
-        "qr": mark_safe(pass_render.qr_svg(pass_obj.code)),  # built from the code's own alphabet only
+        "qr": mark_safe(
+            pass_render.qr_svg(pass_obj.code, label=gettext("QR code of the pass"))
+        ),  # built from the code's own alphabet only
         "grouped_code": grouped(pass_obj.code),
         "valid_today": today in days,
         "days": days,
@@ -149,3 +153,28 @@ def pass_png(request, pk):
         response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@require_POST
+def pass_name(request, pk):
+    """The vendor writes who carries a helper's pass; back to their page, at that pass."""
+    pass_obj = get_object_or_404(
+        Pass.objects.select_related("application__vendor"), pk=pk, revoked_at__isnull=True
+    )
+    if not can_name_helper(request.user, pass_obj):
+        raise Http404
+    form = HelperNameForm(request.POST)
+    if form.is_valid():
+        name = form.cleaned_data["name"]
+        name_helper(pass_obj, name)
+        messages.success(
+            request,
+            gettext("Saved: the pass now carries the name %(name)s. Your helper shows it at the gate.")
+            % {"name": name}
+            if name
+            else gettext("The name was taken off the pass."),
+        )
+    else:
+        messages.error(request, form.errors["name"][0])
+    return redirect(reverse("me") + f"#pass-{pass_obj.pk}")

@@ -11,13 +11,17 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from bazaarche.text import digits_for_language
-from booths.models import Booth, Hall
+from booths import zones
+from booths.forms import ZoneForm
+from booths.models import Booth, Hall, Zone
 from booths.plan_forms import BoothForm, BulkEditForm, CopyForm, GridForm, HallGridForm
 from booths.plans import (
     PlanError,
     bulk_update_booths,
     copy_plan,
     draw_hall,
+    grid_settings,
+    line_numbers,
 )
 from events.models import Site
 from events.permissions import can_edit_site
@@ -124,6 +128,9 @@ def _hall_page(
     request, site: Site, hall: Hall, booths: list[Booth], *, bulk_form=None, grid_form=None, status=200
 ):
     drawing = draw_hall(hall, booths, rtl=get_language_bidi())
+    row_number = line_numbers(b.row for b in booths)
+    for booth in booths:
+        booth.row_number = row_number[booth.row]
     context = {
         "site": site,
         "hall": hall,
@@ -132,10 +139,7 @@ def _hall_page(
         "rtl": get_language_bidi(),
         "booths": booths,
         "bulk_form": bulk_form or BulkEditForm(booths=booths, initial={"scope": "selected"}),
-        "grid_form": grid_form
-        or GridForm(
-            initial={"rows": len({b.row for b in booths}) or 1, "cols": len({b.col for b in booths}) or 1}
-        ),
+        "grid_form": grid_form or GridForm(initial=grid_settings(hall, booths)),
         "selected": set(bulk_form.data.getlist("booths")) if bulk_form is not None else set(),
     }
     return render(request, "booths/plans/hall.html", context, status=status)
@@ -206,6 +210,56 @@ def booth_edit(request, pk: int):
         messages.success(request, gettext("Booth %(code)s saved.") % {"code": booth.code})
         return redirect("plan-hall", slug=site.slug, code=booth.hall.code)
     status = 400 if request.method == "POST" else 200
-    return render(
-        request, "booths/plans/booth.html", {"booth": booth, "site": site, "form": form}, status=status
-    )
+    # Counted as people count them, without the aisles.
+    places = Booth.objects.filter(hall=booth.hall).values_list("row", "col")
+    position = {
+        "row": line_numbers(row for row, _col in places)[booth.row],
+        "col": line_numbers(col for _row, col in places)[booth.col],
+    }
+    context = {"booth": booth, "site": site, "form": form, "position": position}
+    return render(request, "booths/plans/booth.html", context, status=status)
+
+
+@login_required
+def site_zones(request, slug: str):
+    """The zones of the site's booths, each with a form for its name and description, beside the plan by zone."""
+    site = _editable_site(request, slug)
+    bound = None
+    status = 200
+    if request.method == "POST":
+        code = request.POST.get("code", "")
+        codes = {zone.code for zone in zones.site_zones(site, bookable_only=False)}
+        if code not in codes:
+            messages.error(
+                request, gettext("No booth of this site is in that zone any more. Reload the page.")
+            )
+            return redirect("plan-zones", slug=site.slug)
+        zone = Zone.objects.filter(site=site, code=code).first() or Zone(site=site, code=code)
+        bound = ZoneForm(request.POST, instance=zone)
+        if bound.is_valid():
+            bound.save()
+            messages.success(request, gettext("Zone %(code)s saved.") % {"code": code})
+            return redirect("plan-zones", slug=site.slug)
+        status = 400
+    return _zones_page(request, site, bound, status)
+
+
+def _zones_page(request, site: Site, bound, status: int):
+    found = zones.site_zones(site, bookable_only=False)
+    saved = {z.code: z for z in Zone.objects.filter(site=site)}
+    rows = []
+    for n, zone in enumerate(found):
+        if bound is not None and bound.instance.code == zone.code:
+            form = bound
+        else:
+            form = ZoneForm(instance=saved.get(zone.code) or Zone(site=site, code=zone.code))
+        form.auto_id = f"zone{n}-%s"  # one form per zone on the page: ids must not repeat
+        rows.append((zone, form))
+    rtl = get_language_bidi()
+    context = {
+        "site": site,
+        "rows": rows,
+        "zone_plan": zones.zone_plan(site, found, rtl=rtl),
+        "rtl": rtl,
+    }
+    return render(request, "booths/plans/zones.html", context, status=status)

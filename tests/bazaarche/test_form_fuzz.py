@@ -51,7 +51,7 @@ from tests.booths.pass_helpers import confirmed
 from tests.booths.test_applying import open_site
 from vendors import sms, tasks
 from vendors.models import RegistryImport, User, Vendor
-from vendors.photos import add_photos, prepare_photo
+from vendors.photos import add_photos, prepare_photo, prepare_portrait, set_portrait
 
 pytestmark = pytest.mark.django_db
 
@@ -517,6 +517,8 @@ def profile_target(action: str, htmx: bool = False, **base) -> Target:
     vendor = vendor_with_account()
     if action == "caption":
         add_photos(vendor, [prepare_photo(jpeg_file())])
+    if action == "portrait-remove":
+        set_portrait(vendor, prepare_portrait(jpeg_file()))
     url = f"/me/business/{vendor.pk}/"
     return Target(vendor.user, url, pick={"action": action}, base=base, htmx=htmx)
 
@@ -544,6 +546,16 @@ def _profile_caption():
 @case("vendor-profile", "caption htmx")
 def _profile_caption_htmx():
     return profile_target("caption", htmx=True, caption="گلیم")
+
+
+@case("vendor-profile", "portrait")
+def _profile_portrait():
+    return profile_target("portrait", portrait=jpeg_file)
+
+
+@case("vendor-profile", "portrait remove")
+def _profile_portrait_remove():
+    return profile_target("portrait-remove")
 
 
 @case("vendor-photo-delete")
@@ -638,6 +650,14 @@ def _plan_regenerate():
 def _booth_edit():
     _site, _hall, booths = planned_site()
     return Target(organiser(), f"/organiser/booths/{booths[0].pk}/edit/")
+
+
+@case("plan-zones")
+def _plan_zones():
+    site, hall, _booths = planned_site()
+    hall.booths.update(zone="A")
+    url = f"/organiser/sites/{site.slug}/zones/"
+    return Target(organiser(), url, pick={"code": "A"}, base={"name_fa": "کنار در اصلی"})
 
 
 # booths: applying and reviewing
@@ -765,6 +785,15 @@ def site_with_passes():
     return site, passes
 
 
+@case("pass-name")
+def _pass_name():
+    site, hall, _booths = planned_site()
+    vendor = vendor_with_account()
+    booth = factories.booth(hall, code="A-09", zone="A")
+    _application, passes = confirmed(site, booth, [site.start_date], vendor, helpers=1)
+    return Target(vendor.user, f"/me/passes/{passes[1].pk}/name/", "/me/", base={"name": "سارا کریمی"})
+
+
 @case("passes-reissue")
 def _passes_reissue():
     site, passes = site_with_passes()
@@ -796,8 +825,8 @@ def _gate_tokens():
 def _gate_token_revoke():
     site = factories.site()
     token, _key = create_gate_token(site, "در اصلی")
-    page = f"/organiser/sites/{site.slug}/gate/"
-    return Target(organiser(), f"{page}{token.pk}/revoke/", page)
+    # The form is on the confirmation page the keys page links to.
+    return Target(organiser(), f"/organiser/sites/{site.slug}/gate/{token.pk}/revoke/")
 
 
 # --- the property --------------------------------------------------------------------------------
@@ -929,6 +958,7 @@ GET_ONLY = {
     "passes-pdf", "pass", "pass-png", "gate", "visitor-plan", "visitor-vendors", "visitor-vendor",
     "dashboard", "dashboard-export", "api-gate", "calendar-province", "calendar-exhibition",
     "calendar-site", "calendar-county", "calendar-vendor", "calendar-organiser-feed", "admin-signin",
+    "vendor-portrait", "api-gate-portrait",
 }  # fmt: skip
 
 

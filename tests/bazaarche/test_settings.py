@@ -106,3 +106,30 @@ def test_settings_production_passes_check_deploy():
         "System check identified no issues (0 silenced).",
         "",
     )
+
+
+def site_url(**env) -> str:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SITE_URL"))}
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; print(settings.SITE_URL)",
+        ],
+        env={**clean, "DJANGO_SETTINGS_MODULE": "bazaarche.settings", **env},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out.stdout.strip()
+
+
+def test_site_url_for_links_in_messages_defaults_to_the_trusted_origin():
+    assert site_url() == "http://127.0.0.1:8000"
+    origins = "https://bazaarche.example.ir,https://www.bazaarche.example.ir"
+    assert site_url(DJANGO_CSRF_TRUSTED_ORIGINS=origins) == "https://bazaarche.example.ir"
+    assert (
+        site_url(SITE_URL="https://bazaarche.ir/", DJANGO_CSRF_TRUSTED_ORIGINS=origins)
+        == "https://bazaarche.ir"
+    )

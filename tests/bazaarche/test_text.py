@@ -222,3 +222,9 @@ def test_is_persian_languages():
         False,
         False,
     ]
+
+
+def test_digits_for_language_latin_in_english():
+    # Whatever is stored, an English reader gets Latin digits (text stored before normalisation).
+    assert digits_for_language("نمایشگاه ۱۴۰۵ · ٣", "en") == "نمایشگاه 1405 · 3"
+    assert digits_for_language("1 × 1٫5", "fa") == "۱ × ۱٫۵"

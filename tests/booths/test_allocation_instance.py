@@ -227,3 +227,54 @@ def test_canonical_instance_is_sorted_compact_utf8_json_without_the_seed():
     )
     assert canonical_instance(data) == canonical_instance({k: data[k] for k in reversed(data) if k != "seed"})
     assert parse_instance(json.loads(canonical_instance(data)), seed=5).seed == 5
+
+
+def test_reasons_on_the_organisers_board_speak_of_the_application_not_to_the_vendor():
+    from django.utils import translation
+
+    from booths.allocation.engine import Placement, Refusal
+    from booths.allocation.instance import placement_reason, refusal_reason
+
+    facts = {"booths": 1, "needs": ["water"], "applicants": 2, "priority": 1, "rank": 2}
+    full = Refusal("app-1", "booths_full_on_days", facts)
+    quota = Refusal(
+        "app-2",
+        "quota_full",
+        {
+            "group": "5",
+            "percent": 40,
+            "limit": 2,
+            "used": 2,
+            "days": 1,
+            "priority": 0,
+            "rank": 1,
+            "applicants": 2,
+        },
+    )
+    needs = Placement(
+        "app-3", "A/A-01", (0,), "needs", {"needs": ["water"], "priority": 2, "rank": 1, "applicants": 3}
+    )
+    with translation.override("en"):
+        assert refusal_reason(full, reader="organiser") == (
+            "1 booth with water is open on its days, and it was taken. 2 applicants had its priority (1); "
+            "its lottery rank among them was 2, and requests for more days are placed first."
+        )
+        assert refusal_reason(quota, reader="organiser", group_name="Handicrafts") == (
+            "The quota of category group Handicrafts is full: it may hold at most 40 percent of the site's "
+            "booth-days (2), 2 are taken, and this application needs 1 more. Priority 0, lottery rank 1 of 2."
+        )
+        assert placement_reason(needs, reader="organiser") == (
+            "This booth has water, which this application needs. Priority 2, lottery rank 1 of 3."
+        )
+        # The vendor's own words stay theirs (and the result JSON's bytes with them).
+        assert (
+            placement_reason(needs) == "This booth has water, as you need. Priority 2, lottery rank 1 of 3."
+        )
+    with translation.override("fa"):
+        assert refusal_reason(full, reader="organiser") == (
+            "1 غرفه با آب در روزهای این درخواست باز است و به دیگری رسید. 2 متقاضی هم‌اولویت این درخواست "
+            "(اولویت 1) بودند؛ رتبهٔ قرعه‌کشی آن در میان آنان 2 بود، و درخواست‌های روزهای بیشتر زودتر جای می‌گیرند."
+        )
+        assert placement_reason(needs, reader="organiser") == (
+            "این غرفه آب دارد که این درخواست به آن نیاز دارد. اولویت 2، رتبهٔ قرعه‌کشی 1 از 3."
+        )

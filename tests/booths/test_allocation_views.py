@@ -15,10 +15,11 @@ from django.utils import timezone
 from bazaarche.text import to_persian_digits
 from booths.allocation import adapter
 from booths.allocation.instance import canonical_instance
-from booths.models import AllocationRun, Application, Assignment, Offer
+from booths.models import AllocationRun, Application, ApplicationChange, Assignment, Booth, Offer
 from booths.offers import publish
 from tests import factories
 from tests.booths.allocation_helpers import small_site
+from vendors.models import Vendor
 
 URL = "/organiser/sites/{}/allocation/"
 
@@ -102,7 +103,7 @@ def test_booth_panel_by_htmx_shows_vendor_days_and_reason(db, organiser):
     response = client.get(URL.format(site.slug), {"booth": booths[0].pk}, headers={"HX-Request": "true"})
     html = response.content.decode()
     assert html.lstrip().startswith('<section class="panel alloc-detail" id="booth-detail"')
-    assert apps[0].vendor.business_name in html
+    assert to_persian_digits(apps[0].vendor.business_name) in html
     assert "قرعه" in html  # the engine's reason: priority and lottery rank
 
 
@@ -154,8 +155,13 @@ def test_move_refusals_say_why_and_change_nothing(db, organiser, setup, message)
     if setup == "elsewhere":  # an application of another site, its id sent to this site's page
         moving = small_site(booths=1, applications=1)[3][0].pk
     response = edit(client, site, action="move", application=moving, booth=target)
-    assert response.status_code == 400
-    assert message in response.content.decode()
+    assert response.status_code == 302  # back on the plan, which says why once
+    errors = re.findall(
+        r'<div class="error alloc-error" role="alert">(.*?)</div>',
+        client.get(response["Location"]).content.decode(),
+    )
+    assert len(errors) == 1
+    assert message in errors[0]
     assert sorted(Assignment.objects.values_list("application_id", "booth_id", "date")) == before
     assert booth_of(mover) == own
 
@@ -196,8 +202,8 @@ def test_offered_booths_cannot_be_moved(db, organiser):
     client.post(URL.format(site.slug) + "publish/")
     free = next(b for b in booths if b != booth_of(apps[0]))
     response = edit(client, site, action="move", application=apps[0].pk, booth=f"A/{free.code}")
-    assert response.status_code == 400
-    assert "پیشنهاد" in response.content.decode()
+    assert response.status_code == 302
+    assert "پیشنهاد" in client.get(response["Location"]).content.decode()
 
 
 def test_publish_from_the_page_makes_offers(db, organiser):
@@ -461,3 +467,214 @@ def test_an_engine_failure_is_reported_and_changes_nothing(db, organiser, monkey
     assert (failed.status, failed.error) == (AllocationRun.Status.FAILED, "crashed")
     assert sorted(Assignment.objects.values_list("application_id", "booth_id", "date")) == before
     assert "ناموفق" in client.get(URL.format(site.slug)).content.decode()
+
+
+def test_allocation_board_says_why_in_words_about_the_application(db, organiser):
+    site, _hall, booths, _apps = small_site(booths=1, applications=2)
+    client = signed_in(organiser)
+    run_page(client, site)
+    html = client.get(URL.format(site.slug), {"booth": booths[0].pk}).content.decode()
+    text = re.sub(r"<[^>]*>", " ", re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S))
+    assert re.findall(r"\b[a-z]+_[a-z_]+\b", text) == []  # no internal code is shown
+    detail = re.search(r'<section class="panel alloc-detail".*?</section>', html, re.S).group()
+    unplaced = re.search(r'<li id="unplaced-\d+">.*?</li>', html, re.S).group()
+    # The booth as the organiser named it (the site has one hall), digits as the page writes them.
+    assert re.findall(r"<h2>(.*?)</h2>", detail) == ["غرفه A-۰۱"]
+    assert '<span class="badge alloc-code" data-code="free">در همهٔ روزهایش خالی بود</span>' in detail
+    assert (
+        '<span class="badge alloc-code" data-code="booths_full_on_days">غرفه‌ها در روزهایش پر شد</span>'
+        in unplaced
+    )
+    assert "شما" not in detail + unplaced  # the organiser reads about the application, not to the vendor
+    assert "این درخواست" in unplaced
+
+
+# --- refused edits: back on the plan, said once; a need set aside with a reason ------------------------
+
+
+def power_needed(booths: int = 2, applications: int = 1):
+    """An allocated site where no booth has power and the first application needs it (so it waits)."""
+    site, hall, made, apps = small_site(booths=booths, applications=applications)
+    Application.objects.filter(pk=apps[0].pk).update(needs_power=True)
+    for n, application in enumerate(apps):
+        Vendor.objects.filter(pk=application.vendor_id).update(business_name=["گلیم زهرا", "نان محلی"][n])
+    return site, hall, made, apps
+
+
+def changes_of(application) -> list[tuple]:
+    return list(
+        ApplicationChange.objects.filter(application=application)
+        .order_by("pk")
+        .values_list("old_status", "new_status", "reason", "by")
+    )
+
+
+ERROR_BOX = re.compile(r'<div class="error alloc-error" role="alert">(.*?)</div>', re.S)
+OVERRIDE_FORM = re.compile(
+    r'<form method="post" action="[^"]*/edit/" class="form alloc-override".*?</form>', re.S
+)
+
+
+def hidden_fields(form_html: str) -> dict[str, str]:
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', form_html))
+    fields.pop("csrfmiddlewaretoken", None)
+    return fields
+
+
+def test_a_refused_placement_returns_to_the_plan_and_says_why_once(db, organiser):
+    site, _hall, _booths, apps = power_needed()
+    client = signed_in(organiser)
+    run_page(client, site)
+    page = URL.format(site.slug)
+
+    response = edit(client, site, action="move", application=apps[0].pk, booth="A/A-02")
+
+    assert (response.status_code, response["Location"]) == (302, f"{page}#unplaced-{apps[0].pk}")
+    html = client.get(page).content.decode()
+    item = re.search(rf'<li id="unplaced-{apps[0].pk}">.*?</li>', html, re.S).group()
+    errors = ERROR_BOX.findall(html)
+    assert len(errors) == 1
+    assert ERROR_BOX.findall(item) == errors
+    assert "برق" in errors[0] and "گلیم زهرا" in errors[0]  # the need, and whose
+    assert ERROR_BOX.findall(client.get(page).content.decode()) == []  # said once, not again on reload
+    assert booth_of(apps[0]) is None
+
+
+def test_a_refused_move_from_the_booth_panel_returns_to_that_booth(db, organiser):
+    site, _hall, booths, apps = power_needed(booths=2, applications=2)
+    client = signed_in(organiser)
+    run_page(client, site)
+    own = booth_of(apps[1])
+    other = next(b for b in booths if b != own)
+    Booth.objects.filter(pk=other.pk).update(blocked=True)
+    page = URL.format(site.slug)
+
+    response = edit(
+        client, site, action="move", application=apps[1].pk, booth=f"A/{other.code}", selected=own.pk
+    )
+
+    assert (response.status_code, response["Location"]) == (302, f"{page}?booth={own.pk}#booth-detail")
+    html = client.get(response["Location"]).content.decode()
+    detail = re.search(r'<section class="panel alloc-detail".*?</section>', html, re.S).group()
+    errors = ERROR_BOX.findall(html)
+    assert len(errors) == 1
+    assert ERROR_BOX.findall(detail) == errors
+    assert "مسدود" in errors[0]
+    assert OVERRIDE_FORM.search(html) is None  # a blocked booth is never set aside
+    assert booth_of(apps[1]) == own
+
+
+def test_a_need_is_set_aside_with_a_reason_kept_in_the_applications_history(db, organiser):
+    site, _hall, booths, apps = power_needed()
+    client = signed_in(organiser)
+    run_page(client, site)
+    edit(client, site, action="move", application=apps[0].pk, booth="A/A-02")
+    form = OVERRIDE_FORM.search(client.get(URL.format(site.slug)).content.decode()).group()
+    assert hidden_fields(form) == {
+        "application": str(apps[0].pk),
+        "action": "move",
+        "booth": "A/A-02",
+        "override": "yes",
+    }
+    before = changes_of(apps[0])
+
+    response = edit(client, site, **hidden_fields(form), reason="  یک کابل برق به این غرفه می‌کشیم ")
+
+    assert response.status_code == 302
+    assert booth_of(apps[0]) == booths[1]
+    assert Application.objects.get(pk=apps[0].pk).pinned_booth == booths[1]
+    assert changes_of(apps[0]) == [
+        *before,
+        (
+            "accepted",
+            "accepted",
+            "برگزارکننده هنگام انتخاب غرفهٔ شما نیاز به برق را کنار گذاشت. دلیل: یک کابل برق به این غرفه می‌کشیم",
+            organiser.pk,
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("reason", "message"),
+    [
+        (" ", "بنویسید چرا این غرفه با این حال مناسب است؛ غرفه‌دار دلیل را در تاریخچهٔ درخواستش می‌بیند."),
+        (
+            "\x00\u202e\t",
+            "بنویسید چرا این غرفه با این حال مناسب است؛ غرفه‌دار دلیل را در تاریخچهٔ درخواستش می‌بیند.",
+        ),
+        ("ب" * 501, "دلیل را در ۵۰۰ نویسه یا کمتر بنویسید."),
+    ],
+)
+def test_setting_a_need_aside_needs_a_short_reason(db, organiser, reason, message):
+    site, _hall, _booths, apps = power_needed()
+    client = signed_in(organiser)
+    run_page(client, site)
+    before = changes_of(apps[0])
+
+    response = edit(
+        client, site, action="move", application=apps[0].pk, booth="A/A-02", override="yes", reason=reason
+    )
+
+    assert response.status_code == 302
+    html = client.get(URL.format(site.slug)).content.decode()
+    assert ERROR_BOX.findall(html) == [message]
+    assert hidden_fields(OVERRIDE_FORM.search(html).group())["booth"] == "A/A-02"
+    assert (booth_of(apps[0]), changes_of(apps[0])) == (None, before)
+
+
+@pytest.mark.parametrize("rule", ["taken", "blocked", "closed"])
+def test_hard_rules_are_never_set_aside(db, organiser, rule):
+    site, _hall, booths, apps = power_needed(booths=2, applications=2)
+    client = signed_in(organiser)
+    run_page(client, site)
+    target = booths[1]
+    if rule == "blocked":
+        Assignment.objects.filter(booth=target).delete()
+        Booth.objects.filter(pk=target.pk).update(blocked=True)
+    elif rule == "closed":
+        Assignment.objects.filter(booth=target).delete()
+        Application.objects.filter(pk=apps[0].pk).update(days=["2001-01-01"])
+    elif Assignment.objects.filter(booth=target).count() == 0:
+        Assignment.objects.filter(booth=booths[0]).update(booth=target)
+    before = (
+        sorted(Assignment.objects.values_list("application_id", "booth_id", "date")),
+        changes_of(apps[0]),
+    )
+
+    response = edit(
+        client, site, action="move", application=apps[0].pk, booth="A/A-02", override="yes", reason="می‌دانم"
+    )
+
+    assert response.status_code == 302
+    html = client.get(URL.format(site.slug)).content.decode()
+    assert len(ERROR_BOX.findall(html)) == 1
+    assert OVERRIDE_FORM.search(html) is None
+    assert (
+        sorted(Assignment.objects.values_list("application_id", "booth_id", "date")),
+        changes_of(apps[0]),
+    ) == before
+
+
+def test_a_swap_may_set_aside_the_other_vendors_need(db, organiser):
+    site, _hall, _booths, apps = small_site(booths=2, applications=2)
+    client = signed_in(organiser)
+    run_page(client, site)
+    a, b = apps
+    booth_a, booth_b = booth_of(a), booth_of(b)
+    wet = booth_a if booth_a.has_water else booth_b
+    needy = a if booth_of(a) == wet else b  # on the booth with water, and now needing it
+    other = b if needy == a else a
+    Application.objects.filter(pk=needy.pk).update(needs_water=True)
+    dry = booth_of(other)
+
+    refused = edit(client, site, action="swap", application=other.pk, booth=f"A/{wet.code}", selected=dry.pk)
+    html = client.get(refused["Location"]).content.decode()
+    form = OVERRIDE_FORM.search(html).group()
+    done = edit(client, site, **hidden_fields(form), reason="آب از غرفه کناری می‌آید")
+
+    assert done.status_code == 302
+    assert (booth_of(other), booth_of(needy)) == (wet, dry)
+    assert [c[2] for c in changes_of(needy)][-1] == (
+        "برگزارکننده هنگام انتخاب غرفهٔ شما نیاز به آب را کنار گذاشت. دلیل: آب از غرفه کناری می‌آید"
+    )
+    assert changes_of(other) == []  # it needs nothing: nothing was set aside for it

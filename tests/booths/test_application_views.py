@@ -1,12 +1,14 @@
 """Pages for applying (vendor, company manager) and reviewing (organiser), with their permissions."""
 
 import datetime
+import re
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
-from booths.models import Application, ApplicationChange
+from bazaarche.text import to_persian_digits
+from booths.models import Application, ApplicationChange, Offer
 from events.models import DayException
 from tests import factories
 from tests.booths.test_applying import days, open_site
@@ -340,7 +342,7 @@ def test_calls_page_query_count_is_constant(client: Client, db, django_assert_nu
     for _ in range(n):
         open_site()
     signed_in_vendor(client)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):  # the booth prices of every call in one query
         response = client.get("/calls/")
     assert len(response.context["rows"][0][1]) == n
 
@@ -406,7 +408,7 @@ def test_application_page_warns_of_a_held_booth_and_withdrawing_releases_it(clie
     url = f"/me/applications/{holder.pk}/"
     page = client.get(url).content.decode()
     assert (
-        f'<p id="withdraw-booth"><strong>با پس گرفتن درخواست، غرفهٔ {offer.booth.code} هم همان لحظه آزاد می‌شود: '
+        f'<p id="withdraw-booth"><strong>با پس گرفتن درخواست، غرفهٔ {to_persian_digits(offer.booth.code)} هم همان لحظه آزاد می‌شود: '
         "کارت‌های ورود شما دیگر در ورودی پذیرفته نمی‌شود و غرفه به نفر بعدی فهرست انتظار می‌رسد.</strong></p>"
     ) in page
     response = client.post(url, {"action": "withdraw"}, follow=True)
@@ -443,3 +445,104 @@ def test_review_bulk_rejecting_an_application_with_a_booth_says_the_booth_was_re
     assert page.count("غرفه به او پیشنهاد شده است") == 0
     assert response.content.decode().count('<span class="muted small">غرفه به او پیشنهاد شده است</span>') == 1
     assert Offer.objects.get(application=next_in_line).status == Offer.Status.PENDING
+
+
+def test_review_list_links_each_row_to_the_application_page(client: Client, db):
+    site = factories.site()
+    first = factories.application(site, priority=2)
+    second = factories.application(site, priority=1)
+    client.force_login(factories.county_organiser())
+
+    html = client.get(f"/organiser/sites/{site.slug}/applications/").content.decode()
+
+    rows = re.findall(r'<tr id="application-(\d+)">.*?<a class="application-link" href="([^"]+)"', html, re.S)
+    assert rows == [
+        (str(first.pk), f"/me/applications/{first.pk}/"),
+        (str(second.pk), f"/me/applications/{second.pk}/"),
+    ]
+    assert client.get(f"/me/applications/{first.pk}/").status_code == 200
+
+
+def test_review_list_select_all_box_waits_for_its_script(client: Client, db):
+    site = factories.site()
+    factories.application(site)
+    client.force_login(factories.county_organiser())
+    url = f"/organiser/sites/{site.slug}/applications/"
+
+    page = client.get(url).content.decode()
+    results = client.get(url, headers={"HX-Request": "true"}).content.decode()
+
+    # Hidden until static/js/select_all.js shows it: without JavaScript it could not work.
+    box = '<input type="checkbox" data-select-all="applications" hidden aria-label="همه را انتخاب کن">'
+    assert page.count(box) == 1
+    assert results.count(box) == 1
+    assert page.count('<script src="/static/js/select_all.js" defer></script>') == 1
+
+
+# --- what a booth costs, as the vendor reads it (issue 18) ---
+
+
+def priced_call():
+    """An open call whose booths cost nothing or 5,000,000 rials; a blocked dearer one does not count."""
+    site = open_site()
+    hall = factories.hall(site)
+    factories.booth(hall, price=0)
+    factories.booth(hall, price=5_000_000)
+    factories.booth(hall, price=90_000_000, blocked=True)
+    return site
+
+
+def test_calls_page_shows_the_range_of_booth_prices_in_tomans(client: Client, db):
+    site = priced_call()
+    free = open_site()
+    factories.booth(factories.hall(free), price=0)
+    open_site()  # no booths yet: no price said
+    signed_in_vendor(client)
+    html = client.get("/calls/").content.decode()
+    assert re.findall(r'<span class="card-meta call-price">([^<]+)</span>', html) == [
+        "اجاره غرفه: از ۰ تا ۵۰۰٬۰۰۰ تومان",
+        "اجاره غرفه: رایگان",
+    ]
+    assert site.slug in html
+
+
+def test_calls_page_in_english_says_tomans_and_free(client: Client, db):
+    priced_call()
+    signed_in_vendor(client)
+    html = client.get("/en/calls/").content.decode()
+    assert re.findall(r'<span class="card-meta call-price">([^<]+)</span>', html) == [
+        "Booth rent: from 0 to 500,000 tomans"
+    ]
+
+
+def test_apply_page_and_my_page_show_the_booth_prices(client: Client, db):
+    site = priced_call()
+    signed_in_vendor(client)
+    apply_page = client.get(f"/sites/{site.slug}/apply/").content.decode()
+    assert re.findall(r'<p class="apply-price">([^<]+)</p>', apply_page) == [
+        "اجاره غرفه: از ۰ تا ۵۰۰٬۰۰۰ تومان"
+    ]
+    me = client.get("/me/").content.decode()
+    assert re.findall(r'<span class="card-meta call-price">([^<]+)</span>', me) == [
+        "اجاره غرفه: از ۰ تا ۵۰۰٬۰۰۰ تومان"
+    ]
+
+
+def test_application_and_offer_show_the_price_of_the_offered_booth(client: Client, db):
+    site = priced_call()
+    vendor = signed_in_vendor(client)
+    application = factories.application(site, vendor, status=Application.Status.ACCEPTED)
+    page = client.get(f"/me/applications/{application.pk}/").content.decode()
+    assert re.findall(r'<dd class="price">([^<]+)</dd>', page) == ["از ۰ تا ۵۰۰٬۰۰۰ تومان"]
+
+    booth = factories.booth(site.halls.get(), code="A-12", price=2_500_000)
+    Offer.objects.create(
+        application=application,
+        booth=booth,
+        days=application.days,
+        expires_at=timezone.now() + datetime.timedelta(days=2),
+    )
+    page = client.get(f"/me/applications/{application.pk}/").content.decode()
+    assert re.findall(r'<dd class="price">([^<]+)</dd>', page) == ["۲۵۰٬۰۰۰ تومان"]
+    me = client.get("/me/").content.decode()
+    assert re.findall(r'<dd class="offer-price">([^<]+)</dd>', me) == ["۲۵۰٬۰۰۰ تومان"]

@@ -268,6 +268,7 @@ def test_withdraw_records_change_and_texts_vendor(db, settings):
     from vendors import sms
 
     settings.SMS_BACKEND = "vendors.sms.MemoryBackend"
+    settings.SITE_URL = "https://bazaarche.example.ir"
     sms.outbox.clear()
     site = open_site(title_fa="بازارچه نوروزی")
     vendor = factories.vendor(user=factories.user())
@@ -276,7 +277,13 @@ def test_withdraw_records_change_and_texts_vendor(db, settings):
     assert list(ApplicationChange.objects.values_list("old_status", "new_status", "by")) == [
         ("submitted", "withdrawn", vendor.user.pk)
     ]
-    assert sms.outbox == [(vendor.mobile, "بازارچه: درخواست شما برای «بازارچه نوروزی» پس گرفته شد.")]
+    assert sms.outbox == [
+        (
+            vendor.mobile,
+            "بازارچه: درخواست شما برای «بازارچه نوروزی» پس گرفته شد."
+            f"\nhttps://bazaarche.example.ir/me/applications/{application.pk}/",
+        )
+    ]
     with pytest.raises(ApplicationRefused):
         applying.withdraw(application, vendor.user)
 

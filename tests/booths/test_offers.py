@@ -310,3 +310,38 @@ def test_decline_after_the_vendor_withdrew_is_refused(db, outbox):
         decline(offer.pk, None)
     assert refused.value.code == "not_pending"
     assert Offer.objects.filter(application=next_in_line).count() == 1
+
+
+@pytest.mark.parametrize(
+    "second_hall,booth", [(False, "غرفه A-۰۱"), (True, "سالن اصلی، غرفه A-۰۱")], ids=["one hall", "two halls"]
+)
+def test_offer_and_confirmation_sms_name_the_booth_as_people_do_and_link_to_my_page(
+    db, outbox, settings, django_capture_on_commit_callbacks, second_hall, booth
+):
+    from bazaarche.jalali import format_datetime
+    from booths.models import Hall
+    from booths.offers import days_text
+
+    settings.SITE_URL = "https://bazaarche.example.ir"
+    site, _booths, [application], run = allocated(booths=1, applications=1, title_fa="بازارچه 12")
+    Hall.objects.filter(site=site).update(name_fa="سالن اصلی")
+    if second_hall:
+        factories.hall(site, code="B", name_fa="سالن دوم")
+    with django_capture_on_commit_callbacks(execute=True):
+        [offer] = publish(run, None)
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm(offer.pk, None)
+    mobile = application.vendor.mobile
+    days, deadline = days_text(offer.days, "fa"), format_datetime(offer.expires_at, "fa")
+    assert outbox == [
+        (
+            mobile,
+            f"بازارچه: {booth} در «بازارچه ۱۲» برای {days} به شما پیشنهاد شده است. "
+            f"تا {deadline} در صفحه خود آن را تأیید یا رد کنید:\nhttps://bazaarche.example.ir/me/",
+        ),
+        (
+            mobile,
+            f"بازارچه: {booth} در «بازارچه ۱۲» برای شما تأیید شد. کارت‌های ورود در صفحه شماست:"
+            "\nhttps://bazaarche.example.ir/me/",
+        ),
+    ]

@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.utils.translation import gettext
 from PIL import Image, ImageFont, features
 
+from bazaarche.text import to_persian_digits
 from booths import pass_render
 from booths.pass_render import Card, card_png_bytes, days_text, png_bytes, qr_image, render_card, write_pdf
 from booths.passes import new_code, normalize_code, reissue
@@ -186,17 +187,39 @@ def test_card_for_shows_the_booth_hall_days_and_holder(site_with_passes):
     today = datetime.date.today()
 
     c = pass_render.card_for(vendor_pass)
-    assert c.booth == "غرفه A-1 · سالن اصلی"
+    assert c.booth == "غرفه A-۱ · سالن اصلی"
     assert c.days == days_text([today, today + datetime.timedelta(days=1)])
-    assert (c.holder_name, c.holder_role) == (vendor_pass.application.vendor.full_name, "غرفه‌دار")
-    assert c.business_name == "گلیم‌بافی 0"
+    full_name = to_persian_digits(vendor_pass.application.vendor.full_name)
+    assert (c.holder_name, c.holder_role) == (full_name, "غرفه‌دار")
+    assert c.business_name == "گلیم‌بافی ۰"
     helper = pass_render.card_for(helper_pass)
     assert helper.holder_role == "همکار"
-    assert helper.holder_name == gettext("Helper of %(vendor)s") % {
-        "vendor": vendor_pass.application.vendor.full_name
-    }
+    assert helper.holder_name == to_persian_digits(
+        gettext("Helper of %(vendor)s") % {"vendor": vendor_pass.application.vendor.full_name}
+    )
     english = pass_render.card_for(vendor_pass, "en")
     assert english.booth == "Booth A-1 · سالن اصلی"
+
+
+def test_card_for_reads_digits_in_the_card_language_and_keeps_the_code(site_with_passes):
+    from booths.passes import live_passes
+    from events.models import Site
+
+    site, passes = site_with_passes
+    Site.objects.filter(pk=site.pk).update(title_fa="بازارچه ۱۴۰۵", title_en="")  # stored unnormalised
+    vendor_pass = {p.code: p for p in live_passes(site)}[passes[0].code]
+    fa, en = pass_render.card_for(vendor_pass), pass_render.card_for(vendor_pass, "en")
+    assert (fa.site_title, fa.business_name, fa.booth) == (
+        "بازارچه ۱۴۰۵",
+        "گلیم‌بافی ۰",
+        "غرفه A-۱ · سالن اصلی",
+    )
+    assert (en.site_title, en.business_name, en.booth) == (
+        "بازارچه 1405",
+        "گلیم‌بافی 0",
+        "Booth A-1 · سالن اصلی",
+    )
+    assert fa.code == en.code == passes[0].code  # what the QR holds and the gate types stays as issued
 
 
 def test_a_rendered_pass_admits_once_at_its_site_on_its_days_until_revoked(site_with_passes, tmp_path):

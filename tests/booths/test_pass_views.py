@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 
 import pytest
 import zxingcpp
@@ -9,7 +10,7 @@ from django.test import Client
 from PIL import Image
 
 from booths import pass_render
-from booths.models import Pass
+from booths.models import Booth, Pass
 from tests import factories
 
 from .pass_helpers import confirmed
@@ -204,3 +205,85 @@ def test_a_print_left_running_by_a_dead_worker_can_start_again(client: Client):
     client.post(f"/organiser/sites/{site.slug}/passes/print/")
 
     assert pass_render.print_status(site)["state"] == "done"
+
+
+# --- a helper's name on their pass, the booth's price on the pass page (issue 18) ---
+
+
+@pytest.mark.django_db
+def test_vendor_names_a_helper_and_the_pass_the_image_and_the_gate_show_it(client: Client):
+    from booths.checkin import check_in, create_gate_token
+
+    site, passes = setup_site(1, helpers=1)
+    vendor_pass, helper_pass = passes
+    client.force_login(vendor_pass.application.vendor.user)
+    before = client.get(f"/me/passes/{helper_pass.pk}/pass.png").content
+
+    response = client.post(f"/me/passes/{helper_pass.pk}/name/", {"name": "  سارا   كريمي "})
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/me/#pass-{helper_pass.pk}"
+    helper_pass.refresh_from_db()
+    assert helper_pass.holder_name == "سارا کریمی"  # spaces folded, Arabic kaf and yeh made Persian
+    page = client.get(f"/me/passes/{helper_pass.pk}/")
+    assert page.context["card"].holder_name == "سارا کریمی"
+    assert client.get(f"/me/passes/{helper_pass.pk}/pass.png").content != before
+    gate = create_gate_token(site, "در اصلی")[0]
+    assert check_in(gate, helper_pass.code, site.slug).as_json()["holder"]["name"] == "سارا کریمی"
+
+
+@pytest.mark.django_db
+def test_my_page_has_a_name_form_for_each_helper_pass_only(client: Client):
+    _site, passes = setup_site(1, helpers=2)
+    client.force_login(passes[0].application.vendor.user)
+    html = client.get("/me/").content.decode()
+    forms = re.findall(r'<form method="post" action="/me/passes/(\d+)/name/"', html)
+    assert forms == [str(p.pk) for p in passes[1:]]
+
+
+@pytest.mark.django_db
+def test_a_name_too_long_is_refused_and_the_pass_keeps_its_name(client: Client):
+    _site, passes = setup_site(1, helpers=1)
+    helper_pass = passes[1]
+    client.force_login(passes[0].application.vendor.user)
+    response = client.post(f"/me/passes/{helper_pass.pk}/name/", {"name": "ب" * 51}, follow=True)
+    assert [str(m) for m in response.context["messages"]] == ["نام را حداکثر با ۵۰ حرف بنویسید."]
+    helper_pass.refresh_from_db()
+    assert helper_pass.holder_name == ""
+
+
+@pytest.mark.django_db
+def test_only_the_vendor_names_the_helpers_of_their_booth(client: Client):
+    site, passes = setup_site(1, helpers=1)
+    vendor_pass, helper_pass = passes
+    vendor = vendor_pass.application.vendor
+    company = factories.support_company()
+    vendor.support_company = company
+    vendor.save()
+    manager = factories.user()
+    company.managers.add(manager)
+    for user in (
+        factories.vendor(user=factories.user()).user,
+        manager,
+        factories.county_organiser("khorramabad"),
+    ):
+        client.force_login(user)
+        assert client.post(f"/me/passes/{helper_pass.pk}/name/", {"name": "غریبه"}).status_code == 404
+    client.force_login(vendor.user)
+    # The vendor's own pass carries the registry's name; a revoked pass is named no more.
+    assert client.post(f"/me/passes/{vendor_pass.pk}/name/", {"name": "دیگری"}).status_code == 404
+    Pass.objects.filter(pk=helper_pass.pk).update(revoked_at=datetime.datetime.now(datetime.UTC))
+    assert client.post(f"/me/passes/{helper_pass.pk}/name/", {"name": "سارا"}).status_code == 404
+    assert list(Pass.objects.filter(site=site).order_by("id").values_list("holder_name", flat=True)) == [
+        vendor.full_name,
+        "",
+    ]
+
+
+@pytest.mark.django_db
+def test_pass_page_shows_the_booth_price_in_tomans(client: Client):
+    _site, passes = setup_site(1, helpers=0)
+    Booth.objects.filter(assignments__application=passes[0].application).update(price=3_500_000)
+    client.force_login(passes[0].application.vendor.user)
+    html = client.get(f"/me/passes/{passes[0].pk}/").content.decode()
+    assert re.findall(r'<dd class="pass-price">([^<]+)</dd>', html) == ["۳۵۰٬۰۰۰ تومان"]

@@ -1,13 +1,14 @@
 """Organiser pages for booth plans: scope, the generator form, bulk edits, copying, SVG and queries."""
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from django.utils import translation
 
 from booths.models import Assignment, Booth, Hall
-from booths.plans import generate_grid
+from booths.plans import bulk_update_booths, generate_grid
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -327,10 +328,11 @@ def test_hall_plan_query_count_constant(client, organiser, site, django_assert_n
     generate_grid(hall, 1, 1)
     url = reverse("plan-hall", args=[site.slug, "A"])
     client.get(url)
-    with django_assert_num_queries(7):
+    # One of them asks whether rows stand back to back, for the form that rebuilds the grid.
+    with django_assert_num_queries(8):
         client.get(url)
     generate_grid(hall, 6, 10)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(url)
 
 
@@ -450,3 +452,129 @@ def test_booth_edit_empty_post_says_what_is_missing(client, organiser, site):
     assert response.status_code == 400
     assert sorted(response.context["form"].errors) == ["price", "size_m2", "type"]
     assert 'class="error"' in response.content.decode()
+
+
+def test_hall_page_numbers_rows_without_counting_aisles(client, organiser, site):
+    hall = factories.hall(site, code="A")
+    generate_grid(hall, 4, 2, aisle_every_rows=2)  # booths on grid rows 1, 2, 4 and 5; row 3 is an aisle
+
+    response = client.get(reverse("plan-hall", args=[site.slug, "A"]))
+
+    html = response.content.decode()
+    assert re.findall(r'<p class="muted small plan-row">([^<]*)</p>', html) == [
+        "ردیف ۱",
+        "ردیف ۲",
+        "ردیف ۳",
+        "ردیف ۴",
+    ]
+    assert response.context["bulk_form"].fields["scope"].choices[2:] == [
+        ("row-1", "ردیف ۱"),
+        ("row-2", "ردیف ۲"),
+        ("row-4", "ردیف ۳"),
+        ("row-5", "ردیف ۴"),
+    ]
+
+
+def test_bulk_edit_of_the_row_after_an_aisle_changes_that_row(client, organiser, site):
+    hall = factories.hall(site, code="A")
+    generate_grid(hall, 4, 2, aisle_every_rows=2)
+
+    response = client.post(
+        reverse("plan-hall", args=[site.slug, "A"]), {"scope": "row-4", "has_power": "yes"}
+    )
+
+    assert response.status_code == 302
+    assert sorted(Booth.objects.filter(has_power=True).values_list("code", flat=True)) == ["A-05", "A-06"]
+
+
+def test_booth_page_counts_row_and_column_without_aisles(client, organiser, site):
+    hall = factories.hall(site, code="A")
+    generate_grid(hall, 4, 10, aisle_every_cols=5, aisle_every_rows=2)
+    # The third row of booths, its sixth booth: grid row 4, column 7.
+    booth = Booth.objects.get(hall=hall, code="A-26")
+
+    html = client.get(reverse("plan-booth-edit", args=[booth.pk])).content.decode()
+
+    assert (booth.row, booth.col) == (4, 7)
+    assert "ردیف ۳، ستون ۶ در نقشه." in html
+
+
+def grid_form_values(client, site, code: str = "A") -> dict:
+    form = client.get(reverse("plan-hall", args=[site.slug, code])).context["grid_form"]
+    return {name: form[name].value() for name in form.fields}
+
+
+def test_regenerate_form_starts_from_the_halls_last_grid(client, organiser, site):
+    hall = factories.hall(site, code="A")
+    generate_grid(
+        hall,
+        4,
+        6,
+        code_pattern="S{n:03d}",
+        start=7,
+        aisle_every_cols=3,
+        aisle_every_rows=2,
+        back_to_back=True,
+        defaults={"price": 5_000_000, "size_m2": Decimal("12.5")},
+    )
+
+    assert grid_form_values(client, site) == {
+        "rows": 4,
+        "cols": 6,
+        "code_pattern": "S{n:03d}",
+        "start": 7,
+        "aisle_every_cols": 3,
+        "aisle_every_rows": 2,
+        "back_to_back": True,
+        "size_m2": Decimal("12.50"),
+        "price": 5_000_000,
+    }
+
+
+def test_regenerate_form_reads_row_and_column_codes_and_the_usual_price(client, organiser, site):
+    hall = factories.hall(site, code="A")
+    booths = generate_grid(hall, 2, 3, code_pattern="{row}{col}", defaults={"price": 2_000_000})
+    bulk_update_booths(Booth.objects.filter(pk=booths[0].pk), {"price": 9_000_000})
+
+    assert grid_form_values(client, site) == {
+        "rows": 2,
+        "cols": 3,
+        "code_pattern": "{row}{col}",
+        "start": 1,
+        "aisle_every_cols": 0,
+        "aisle_every_rows": 0,
+        "back_to_back": False,
+        "size_m2": Decimal("9.00"),
+        "price": 2_000_000,
+    }
+
+
+def test_regenerate_form_of_a_hall_without_booths_has_the_defaults(client, organiser, site):
+    factories.hall(site, code="A")
+
+    assert grid_form_values(client, site) == {
+        "rows": 6,
+        "cols": 10,
+        "code_pattern": "{hall}-{n:02d}",
+        "start": 1,
+        "aisle_every_cols": 0,
+        "aisle_every_rows": 0,
+        "back_to_back": None,
+        "size_m2": 9,
+        "price": 0,
+    }
+
+
+def test_regenerating_with_the_form_as_shown_keeps_the_same_booths(client, organiser, site):
+    hall = factories.hall(site, code="A")
+    generate_grid(hall, 4, 6, aisle_every_cols=3, aisle_every_rows=2, defaults={"price": 1_000_000})
+    before = list(Booth.objects.filter(hall=hall).order_by("code").values_list("code", "row", "col", "price"))
+    data = {
+        k: "" if v is None else str(v) for k, v in grid_form_values(client, site).items() if v is not False
+    }
+
+    response = client.post(reverse("plan-regenerate", args=[site.slug, "A"]), data)
+
+    assert response.status_code == 302
+    after = list(Booth.objects.filter(hall=hall).order_by("code").values_list("code", "row", "col", "price"))
+    assert after == before

@@ -16,9 +16,28 @@ from vendors import sms
 @pytest.fixture
 def outbox(settings):
     settings.SMS_BACKEND = "vendors.sms.MemoryBackend"
+    settings.SITE_URL = "https://bazaarche.example.ir"
     sms.outbox.clear()
     yield sms.outbox
     sms.outbox.clear()
+
+
+def page(application: Application) -> str:
+    """The short link a status SMS ends with: the application's own page."""
+    return f"https://bazaarche.example.ir/me/applications/{application.pk}/"
+
+
+def test_status_sms_reads_digits_in_persian_and_links_to_the_application(db, outbox):
+    site = factories.site(title_fa="بازارچه یلدا 1405")
+    application = factories.application(site)
+    change_status([application], "waitlisted", "ظرفیت 20 غرفه پر است", factories.county_organiser())
+    assert outbox == [
+        (
+            application.vendor.mobile,
+            "بازارچه: درخواست شما برای «بازارچه یلدا ۱۴۰۵» در فهرست انتظار قرار گرفت. دلیل: ظرفیت ۲۰ غرفه پر است"
+            f"\nhttps://bazaarche.example.ir/me/applications/{application.pk}/",
+        )
+    ]
 
 
 class BrokenGateway:
@@ -36,7 +55,8 @@ def test_change_status_bulk_accept_records_changes_and_texts_each_vendor(db, out
         (a.pk, "submitted", "accepted", organiser.pk) for a in applications
     ]
     assert sorted(outbox) == sorted(
-        (a.vendor.mobile, "بازارچه: درخواست شما برای «بازارچه یلدا» پذیرفته شد.") for a in applications
+        (a.vendor.mobile, f"بازارچه: درخواست شما برای «بازارچه یلدا» پذیرفته شد.\n{page(a)}")
+        for a in applications
     )
 
 
@@ -59,7 +79,9 @@ def test_change_status_waitlist_and_reject_keep_the_reason(db, outbox, status, t
         list(ApplicationChange.objects.values_list("new_status", "reason"))
         == [(status, "ظرفیت تکمیل است")] * 2
     )
-    assert sorted(outbox) == sorted([(first.vendor.mobile, text), (second.vendor.mobile, text)])
+    assert sorted(outbox) == sorted(
+        [(first.vendor.mobile, f"{text}\n{page(first)}"), (second.vendor.mobile, f"{text}\n{page(second)}")]
+    )
 
 
 @pytest.mark.parametrize("status", ["waitlisted", "rejected"])
@@ -179,7 +201,7 @@ def test_change_status_emails_the_vendor_when_their_account_has_an_address(db, o
         (
             ["zahra@example.ir"],
             "بازارچه: وضعیت درخواست شما تغییر کرد",
-            "بازارچه: درخواست شما برای «بازارچه یلدا» پذیرفته شد.",
+            f"بازارچه: درخواست شما برای «بازارچه یلدا» پذیرفته شد.\n{page(with_email)}",
         )
     ]
     assert len(outbox) == 2

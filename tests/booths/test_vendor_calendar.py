@@ -7,6 +7,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from bazaarche.text import to_persian_digits
 from booths import calendar
 from booths.models import Assignment, Offer
 from events.models import DayException, Site
@@ -118,14 +119,16 @@ def test_vendor_feed_has_confirmed_days_tentative_days_and_the_deadline(client: 
             "CANCELLED",
         ),
     }
+    # Persian unless ?lang=en, digits too (booth codes are read aloud); links and UIDs keep theirs.
+    declined = booked["declined"]
     assert props(body, "SUMMARY") == [
-        "غرفهٔ A-01، نمایشگاه خرم‌آباد",
-        "غرفهٔ A-01، نمایشگاه خرم‌آباد",
-        "غرفهٔ B-07، بازارچه بروجرد (در انتظار تأیید شما)",
-        f"لغو شد: غرفهٔ {booked['declined'].booth.code}، {booked['declined'].application.site.title_fa}",
-        "مهلت تأیید غرفهٔ B-07: بازارچه بروجرد",
+        "غرفهٔ A-۰۱، نمایشگاه خرم‌آباد",
+        "غرفهٔ A-۰۱، نمایشگاه خرم‌آباد",
+        "غرفهٔ B-۰۷، بازارچه بروجرد (در انتظار تأیید شما)",
+        to_persian_digits(f"لغو شد: غرفهٔ {declined.booth.code}، {declined.application.site.title_fa}"),
+        "مهلت تأیید غرفهٔ B-۰۷: بازارچه بروجرد",
     ]
-    assert props(body, "DESCRIPTION")[0].startswith("غرفهٔ A-01 در سالن یک\\n")
+    assert props(body, "DESCRIPTION")[0].startswith("غرفهٔ A-۰۱ در سالن یک\\n")
     assert props(body, "URL")[0] == f"http://testserver/me/applications/{a1}/"
 
 
@@ -187,7 +190,7 @@ def test_a_declined_offer_calls_its_days_off_under_the_same_uid_with_a_higher_se
     Assignment.objects.filter(offer=pending).delete()
     after = client.get(feed_url(booked["vendor"])).content
     assert event(after) == ("CANCELLED", "2")
-    assert "غرفهٔ B-07" in props(after, "SUMMARY")[props(after, "UID").index(uid_of_day)]
+    assert "غرفهٔ B-۰۷" in props(after, "SUMMARY")[props(after, "UID").index(uid_of_day)]
     assert f"offer-{pending.pk}-confirm@bazaarche" not in props(after, "UID")
     # A new offer for the same day takes the day back, above the called-off SEQUENCE.
     offer(

@@ -20,6 +20,7 @@ def test_vendor_applies_organiser_accepts_vendor_sees_status(
     live_server, browser, screenshot, reference_data, settings, viewport, size
 ):
     settings.SMS_BACKEND = "vendors.sms.MemoryBackend"
+    settings.SITE_URL = "https://bazaarche.example.ir"
     sms.outbox.clear()
     now = timezone.now()
     today = timezone.localdate()
@@ -82,7 +83,11 @@ def test_vendor_applies_organiser_accepts_vendor_sees_status(
     )  # htmx swapped the rows in place
     screenshot(review, f"review-{size}")
     assert sms.outbox == [
-        (vendor.mobile, "بازارچه: درخواست شما برای «خرم‌آباد — نمایشگاه بین‌المللی» پذیرفته شد.")
+        (
+            vendor.mobile,
+            "بازارچه: درخواست شما برای «خرم‌آباد — نمایشگاه بین‌المللی» پذیرفته شد."
+            f"\nhttps://bazaarche.example.ir/me/applications/{application.pk}/",
+        )
     ]
 
     page.goto(f"{live_server.url}/me/")

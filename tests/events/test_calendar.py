@@ -480,3 +480,22 @@ def test_calendars_page_query_count_does_not_grow(client: Client, db):
     for county in ("dorud", "borujerd", "aligudarz", "kuhdasht"):
         factories.site(county_slug=county, start_date=START, end_date=START)
     assert count() == few
+
+
+def test_feed_text_reads_digits_in_the_feed_language_and_keeps_links(client: Client, db):
+    exhibition = factories.exhibition(title_fa="نمایشگاه 1405", title_en="", slug="fair-1405")
+    venue = factories.venue("khorramabad", address_fa="خیابان ۱۲")  # stored unnormalised
+    factories.site(
+        exhibition, slug="bazaar-12", title_fa="بازارچه 12", start_date=START, end_date=START, venue=venue
+    )
+    fa = client.get("/calendar/sites/bazaar-12.ics?lang=fa").content
+    en = client.get("/calendar/sites/bazaar-12.ics?lang=en").content
+    assert client.get("/calendar/sites/bazaar-12.ics").content == fa  # Persian unless ?lang=en
+    assert (props(fa, "X-WR-CALNAME"), props(fa, "SUMMARY"), props(fa, "DESCRIPTION")) == (
+        ["بازارچه: بازارچه ۱۲"],
+        ["بازارچه ۱۲"],
+        ["نمایشگاه ۱۴۰۵\\nخیابان ۱۲"],
+    )
+    assert props(fa, "URL") == ["http://testserver/sites/bazaar-12/"]
+    assert props(fa, "UID") == [f"site-{Site.objects.get(slug='bazaar-12').pk}-20270320@bazaarche"]
+    assert (props(en, "SUMMARY"), props(en, "DESCRIPTION")) == (["بازارچه 12"], ["نمایشگاه 1405\\nخیابان 12"])

@@ -178,6 +178,7 @@ ORGANISER_URLS = {
     "plan-hall",
     "plan-regenerate",
     "plan-site",
+    "plan-zones",
     "review-bulk",
     "review-list",
 }

@@ -69,6 +69,7 @@ PRIVATE = {
     "api-checkin",  # a gate key; its wrong-site answer is read below
     "allocation-instance",  # the lottery's input holds each application's priority and needs
     "api-gate",
+    "api-gate-portrait",  # a vendor's face: the site's gate (after a scan) and organisers only
     "calendar-vendor",
     "calendar-organiser-feed",
     "calendar-vendor-secret",
@@ -80,6 +81,7 @@ PRIVATE = {
     "organiser",
     "vendor-profile",
     "vendor-photo-delete",
+    "vendor-portrait",
     "company",
     "vendor-directory",
     "vendor-export",
@@ -106,9 +108,11 @@ PRIVATE = {
     "passes-pdf",
     "pass",
     "pass-png",
+    "pass-name",
     "gate-tokens",
     "gate-token-revoke",
     "plan-site",
+    "plan-zones",
     "plan-copy",
     "plan-hall",
     "plan-regenerate",

@@ -58,19 +58,36 @@ def vendor(db):
     return factories.vendor(mobile=MOBILE, business_name="گلیم‌بافی مریم")
 
 
-def test_request_code_sends_the_persian_sms_with_six_digits(vendor):
+def test_request_code_sends_the_persian_sms_with_six_digits(vendor, settings):
+    settings.SITE_URL = "https://bazaarche.example.ir"
     sent = otp.request_code(MOBILE, ADDRESS, now=T0)
     assert sent == otp.SentCode(id=OneTimeCode.objects.get().pk, mobile=MOBILE, expires_at=at(300))
     code = last_code()
-    assert sms.outbox == [(MOBILE, f"کد ورود شما به بازارچه: {code} — این کد تا ۵ دقیقه معتبر است.")]
-    # Persian text travels as UCS-2: 70 characters fill one SMS part.
-    assert len(sms.outbox[0][1]) <= 70
+    # The link to the code page, then the origin-bound line ("@host #code") on its own last line, so
+    # that the phone offers the code on this site only (WebOTP, autocomplete="one-time-code").
+    assert sms.outbox == [
+        (
+            MOBILE,
+            f"کد ورود شما به بازارچه: {code} — این کد تا ۵ دقیقه معتبر است.\n"
+            f"https://bazaarche.example.ir/signin/code/\n@bazaarche.example.ir #{code}",
+        )
+    ]
+    # Persian text travels as UCS-2: 134 characters fill two SMS parts.
+    assert len(sms.outbox[0][1]) <= 134
 
 
-def test_request_code_sms_in_english_when_english_is_active(vendor):
+def test_request_code_sms_in_english_when_english_is_active(vendor, settings):
+    settings.SITE_URL = "https://bazaarche.example.ir"
     with translation.override("en"):
         otp.request_code(MOBILE, ADDRESS, now=T0)
-    assert sms.outbox == [(MOBILE, f"Your Bazaarche sign-in code: {last_code()} — valid for 5 minutes.")]
+    code = last_code()
+    assert sms.outbox == [
+        (
+            MOBILE,
+            f"Your Bazaarche sign-in code: {code} — valid for 5 minutes.\n"
+            f"https://bazaarche.example.ir/en/signin/code/\n@bazaarche.example.ir #{code}",
+        )
+    ]
 
 
 def test_request_code_stores_only_an_hmac_of_the_code(vendor):

@@ -25,6 +25,7 @@ ACTIONS = {
     "view_application": lambda u, w: booths_perm.can_view_application(u, w["application"]),
     "respond_to_offer": lambda u, w: booths_perm.can_respond_to_offer(u, w["application"]),
     "view_pass": lambda u, w: booths_perm.can_view_pass(u, w["pass"]),
+    "name_helper": lambda u, w: booths_perm.can_name_helper(u, w["helper_pass"]),
     "view_vendor_private": lambda u, w: vendors_perm.can_view_vendor_private(u, w["vendor"]),
     "edit_vendor_profile": lambda u, w: vendors_perm.can_edit_vendor_profile(u, w["vendor"]),
     "import_registry": lambda u, w: vendors_perm.can_import_registry(u),
@@ -49,7 +50,7 @@ EXPECTED = {
     | {"create_exhibition", "edit_exhibition", "publish_exhibition", "add_site", "import_registry"},
     "county_organiser_here": ORGANISING | {"add_site"},
     "county_organiser_elsewhere": {"add_site"},
-    "vendor_self": OWN_VENDOR | {"edit_vendor_profile"},
+    "vendor_self": OWN_VENDOR | {"edit_vendor_profile", "name_helper"},
     "other_vendor": set(),
     "company_manager": OWN_VENDOR,
     "other_company_manager": set(),
@@ -68,6 +69,7 @@ def world(db):
     vendor = factories.vendor(user=owner, permit_type="piece_rate", support_company=company)
     application = factories.application(site, vendor)
     pass_obj = Pass.objects.create(site=site, application=application, code="code-1")
+    helper_pass = Pass.objects.create(site=site, application=application, holder="helper", code="code-2")
     manager = factories.user()
     company.managers.add(manager)
     other_manager = factories.user()
@@ -91,6 +93,7 @@ def world(db):
         "vendor": vendor,
         "application": application,
         "pass": pass_obj,
+        "helper_pass": helper_pass,
     }
 
 

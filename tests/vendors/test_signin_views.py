@@ -75,6 +75,8 @@ def test_signin_with_persian_digits_sends_the_code_and_moves_on(client: Client, 
     field = re.search(r"<input [^>]*name=\"code\"[^>]*>", html).group()
     for attribute in ('inputmode="numeric"', 'autocomplete="one-time-code"', 'dir="ltr"'):
         assert attribute in field
+    # WebOTP: where the browser can read the code from the SMS ("@host #code"), a static script fills it in.
+    assert html.count('<script src="/static/js/webotp.js" defer></script>') == 1
 
 
 def test_signin_unknown_number_gets_the_registry_message(client: Client, db):

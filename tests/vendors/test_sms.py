@@ -7,6 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 import pytest
+from django.utils import translation
 
 from vendors import sms
 
@@ -169,3 +170,26 @@ def test_kavenegar_http_error_without_json_raises(gateway):
     with pytest.raises(sms.SmsError) as raised:
         sms.send_sms(MOBILE, TEXT)
     assert str(raised.value) == "Kavenegar answered HTTP 502: not a Kavenegar reply: b'Bad Gateway'"
+
+
+# --- links in messages ---------------------------------------------------------------------------
+
+
+def test_link_is_site_url_and_the_persian_path(settings):
+    settings.SITE_URL = "https://bazaarche.example.ir"
+    with translation.override("fa"):
+        assert sms.link("me") == "https://bazaarche.example.ir/me/"
+        assert sms.link("apply-application", 42) == "https://bazaarche.example.ir/me/applications/42/"
+
+
+def test_link_follows_the_message_language(settings):
+    settings.SITE_URL = "https://bazaarche.example.ir/"
+    with translation.override("en"):
+        assert sms.link("me") == "https://bazaarche.example.ir/en/me/"
+
+
+def test_origin_line_names_the_host_without_port(settings):
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    assert sms.origin_line("012345") == "@127.0.0.1 #012345"
+    settings.SITE_URL = "https://bazaarche.example.ir"
+    assert sms.origin_line("012345") == "@bazaarche.example.ir #012345"
