@@ -24,6 +24,7 @@ from django.utils.translation import gettext
 
 from bazaarche.jalali import format_date
 from bazaarche.text import digits_for_language, normalize
+from booths.labels import one_hall
 from booths.models import Application, Assignment, Booth
 from booths.review import record_change
 from events.models import Site
@@ -75,6 +76,14 @@ class Waiver:
 
 
 def booth_label(booth: Booth) -> str:
+    """How a message names a booth: its code as the organiser wrote it, digits in the page's language,
+    and the hall's name when the site has more than one hall."""
+    code = digits_for_language(booth.code)
+    return code if one_hall(booth.hall.site_id) else f"{code} ({booth.hall.name})"
+
+
+def _typed(booth: Booth) -> str:
+    """The HALL/BOOTH form an organiser types in the move box."""
     return f"{booth.hall.code}/{booth.code}"
 
 
@@ -92,7 +101,7 @@ def find_booth(site: Site, text: str) -> Booth:
         raise EditError(
             "ambiguous_booth",
             gettext("More than one hall has a booth “%(booth)s”: write it as HALL/BOOTH, e.g. %(example)s.")
-            % {"booth": text, "example": booth_label(matches[0])},
+            % {"booth": text, "example": _typed(matches[0])},
         )
     return matches[0]
 

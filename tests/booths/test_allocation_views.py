@@ -678,3 +678,18 @@ def test_a_swap_may_set_aside_the_other_vendors_need(db, organiser):
         "برگزارکننده هنگام انتخاب غرفهٔ شما نیاز به آب را کنار گذاشت. دلیل: آب از غرفه کناری می‌آید"
     )
     assert changes_of(other) == []  # it needs nothing: nothing was set aside for it
+
+
+def test_move_refusal_names_the_booth_by_its_code_not_hall_slash_code(db, organiser):
+    site, hall, booths, apps = small_site(booths=2, applications=2)
+    client = signed_in(organiser)
+    run_page(client, site)
+    other = next(b for b in booths if b != booth_of(apps[0]))
+    Booth.objects.filter(pk=other.pk).update(blocked=True)
+    Assignment.objects.filter(booth=other).delete()
+    response = edit(client, site, action="move", application=apps[0].pk, booth=f"A/{other.code}")
+    errors = re.findall(
+        r'<div class="error alloc-error" role="alert">(.*?)</div>',
+        client.get(response["Location"]).content.decode(),
+    )
+    assert errors == [f"غرفه {to_persian_digits(other.code)} مسدود است."]
