@@ -312,7 +312,9 @@ def _outcome(
     elif scanned is not None:
         fields = {
             "holder": scanned.holder,
-            "holder_name": scanned.holder_name or scanned.vendor_name,
+            # A helper the vendor has not named has no name: never the vendor's, which a face would not match.
+            "holder_name": scanned.holder_name
+            or (scanned.vendor_name if scanned.holder == Pass.Holder.VENDOR else ""),
             "vendor_name": scanned.vendor_name,
             "business_name": scanned.business_name,
             "photo_url": default_storage.url(scanned.photo) if scanned.photo else "",

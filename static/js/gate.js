@@ -349,7 +349,7 @@
     const holder = ours ? body.holder : null;
     const booth = ours ? body.booth : null;
     const name = holder ? (holder.kind === "helper" ? holder.name : holder.vendor) : "";
-    el.name.textContent = holder ? (holder.kind === "helper" ? holder.name + " · " + fmt(S.helper_of, { vendor: holder.vendor }) : holder.vendor) : "";
+    el.name.textContent = holder ? (holder.kind === "helper" ? (holder.name ? holder.name + " · " : "") + fmt(S.helper_of, { vendor: holder.vendor }) : holder.vendor) : "";
     el.business.textContent = holder ? holder.business : "";
     el.booth.textContent = booth ? fmt(S.booth, { booth: booth.code, hall: (booth.hall_names && booth.hall_names[lang]) || booth.hall }) : "";
     showCount(body.admitted_today);

@@ -423,3 +423,13 @@ def test_check_in_gives_the_portrait_only_for_the_vendors_own_pass(db, settings,
         "",
     ]
     assert with_portrait.photo_url == "/media/vendors/1.jpg"
+
+
+def test_an_unnamed_helper_is_not_given_the_vendors_name(db):
+    pass_obj = confirmed_pass()
+    gate = gate_for(pass_obj.site)
+    Pass.objects.filter(pk=pass_obj.pk).update(holder=Pass.Holder.HELPER, holder_name="")
+    holder = check_in(gate, pass_obj.code, pass_obj.site.slug).as_json()["holder"]
+    vendor = pass_obj.application.vendor
+    assert (holder["kind"], holder["name"]) == ("helper", "")
+    assert holder["vendor"] == f"{vendor.first_name} {vendor.last_name}".strip()
