@@ -138,6 +138,10 @@ class Application(models.Model):
         related_name="+",
         verbose_name=_("pinned booth"),
     )
+    # Needs the organiser set aside, with a recorded reason, when pinning to a booth that lacks them:
+    # a re-run keeps the application on that booth. Cleared when the pin goes or moves to a booth
+    # that has them.
+    waived_needs = models.JSONField(default=list, blank=True)
     applied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -76,6 +76,7 @@ def site_instance(site: Site, seed: int = 0) -> tuple[Instance, dict[str, Booth]
         .order_by("pk")
     )
     apps, by_app = [], {}
+    waived: dict[str, frozenset[str]] = {}  # full needs of applications pinned with needs set aside
     for application in applications:
         app_id = f"app-{application.pk}"
         pinned, dates = None, application.days
@@ -91,7 +92,14 @@ def site_instance(site: Site, seed: int = 0) -> tuple[Instance, dict[str, Booth]
             continue  # none of its days is open any more: nothing to allocate
         needs = frozenset(application.needs)
         if pinned is not None and application.pk not in held and not needs <= set(by_key[pinned].features):
-            pinned = None  # a pin the booth cannot honour is treated as no pin
+            kept = needs - frozenset(application.waived_needs or ())
+            if kept <= set(by_key[pinned].features):
+                # The organiser placed it there anyway, with a recorded reason: the pin stands, and the
+                # needs set aside hold only on that booth (restored below if the pin is dropped).
+                waived[app_id] = needs
+                needs = kept
+            else:
+                pinned = None  # a pin the booth cannot honour is treated as no pin
         apps.append(
             ApplicationIn(
                 id=app_id,
@@ -112,6 +120,9 @@ def site_instance(site: Site, seed: int = 0) -> tuple[Instance, dict[str, Booth]
         )
         by_app[app_id] = application
     _drop_clashing_pins(apps, held={f"app-{pk}" for pk in held})
+    for i, app in enumerate(apps):
+        if app.id in waived and app.pinned is None:
+            apps[i] = ApplicationIn(**{**app.__dict__, "needs": waived[app.id]})
     instance = Instance(
         tuple(d.isoformat() for d in open_days),
         booth_ins,

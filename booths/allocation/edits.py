@@ -9,8 +9,8 @@ Hard rules are never set aside: one vendor per booth per day (and a booth shared
 only by swapping), a blocked booth, days the site is closed, an application that is not accepted
 or whose booth has been offered. A vendor's need (power, water, accessible access) is soft: the
 organiser may know better (a cable will be run, the step is ramped), so a move or swap refused only
-for a need can be made with a reason, which goes into the application's history. The allocation
-engine still treats needs as hard: a new run may move that vendor to a booth that has what they need.
+for a need can be made with a reason, which goes into the application's history. The needs set
+aside are kept with the pin (`Application.waived_needs`), so a re-run keeps the vendor on that booth.
 """
 
 from __future__ import annotations
@@ -210,10 +210,15 @@ def _record_waiver(application: Application, missing: list[str], waiver: Waiver)
     record_change(application, application.status, text, waiver.by)
 
 
-def _write(application: Application, booth: Booth, dates: list[datetime.date]) -> None:
+def _write(
+    application: Application, booth: Booth, dates: list[datetime.date], waived: list[str] | None = None
+) -> None:
+    """The application on the booth for these days, pinned there with the needs set aside (if any),
+    so that a re-run keeps it."""
     Assignment.objects.bulk_create(Assignment(booth=booth, date=d, application=application) for d in dates)
     application.pinned_booth = booth
-    application.save(update_fields=["pinned_booth", "updated_at"])
+    application.waived_needs = sorted(waived or [])
+    application.save(update_fields=["pinned_booth", "waived_needs", "updated_at"])
 
 
 def _clash_error() -> EditError:
@@ -239,7 +244,7 @@ def move(site: Site, application_id: int, booth_text: str, *, waiver: Waiver | N
             _check_hard(application, booth, dates, ignore={application.pk})
             missing = _missing_needs(application, booth, waiver)
             Assignment.objects.filter(application=application).delete()
-            _write(application, booth, dates)
+            _write(application, booth, dates, missing)
             if missing:
                 _record_waiver(application, missing, waiver)
     except IntegrityError:
@@ -296,8 +301,8 @@ def swap(
             _check_hard(b, own, dates_b, ignore)
             missing = {a.pk: _missing_needs(a, booth, waiver), b.pk: _missing_needs(b, own, waiver)}
             Assignment.objects.filter(application_id__in=ignore).delete()
-            _write(a, booth, dates_a)
-            _write(b, own, dates_b)
+            _write(a, booth, dates_a, missing[a.pk])
+            _write(b, own, dates_b, missing[b.pk])
             for app in (a, b):
                 if missing[app.pk]:
                     _record_waiver(app, missing[app.pk], waiver)
@@ -328,4 +333,5 @@ def unpin(site: Site, application_id: int) -> None:
         applications, _rows = _lock(site, [application_id])
         application = applications[application_id]
         application.pinned_booth = None
-        application.save(update_fields=["pinned_booth", "updated_at"])
+        application.waived_needs = []
+        application.save(update_fields=["pinned_booth", "waived_needs", "updated_at"])

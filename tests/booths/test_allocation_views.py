@@ -594,6 +594,24 @@ def test_a_need_is_set_aside_with_a_reason_kept_in_the_applications_history(db, 
     ]
 
 
+def test_a_need_set_aside_keeps_the_vendor_on_that_booth_when_the_allocation_runs_again(db, organiser):
+    site, _hall, booths, apps = power_needed()
+    client = signed_in(organiser)
+    run_page(client, site)
+    edit(client, site, action="move", application=apps[0].pk, booth="A/A-02")
+    form = OVERRIDE_FORM.search(client.get(URL.format(site.slug)).content.decode()).group()
+    edit(client, site, **hidden_fields(form), reason="یک کابل برق به این غرفه می‌کشیم")
+    assert Application.objects.get(pk=apps[0].pk).waived_needs == ["power"]
+
+    run_page(client, site)
+
+    assert booth_of(apps[0]) == booths[1]
+    edit(client, site, action="unpin", application=apps[0].pk)
+    assert Application.objects.get(pk=apps[0].pk).waived_needs == []
+    run_page(client, site)
+    assert booth_of(apps[0]) != booths[1]  # without the pin, the need holds again
+
+
 @pytest.mark.parametrize(
     ("reason", "message"),
     [
