@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bazaarche.jalali import to_jalali_string
-from bazaarche.text import fold, normalize
+from bazaarche.text import digits_for_language, fold, normalize
 from bazaarche.validators import clean_mobile
 
 from .models import Category, CategoryGroup, County, User, Vendor
@@ -128,7 +128,9 @@ class DirectoryFilters(forms.Form):
         ]
         categories: dict[str, list[tuple[str, str]]] = {}
         for c in Category.objects.select_related("group").order_by("group__name_fa", "code"):
-            categories.setdefault(c.group.name, []).append((c.code, f"{c.code} {c.title}"))
+            categories.setdefault(c.group.name, []).append(
+                (c.code, f"{digits_for_language(c.code)} {c.title}")
+            )
         self.fields["category"].choices = [("", _("All categories")), *categories.items()]
 
     def values(self) -> dict[str, str]:

@@ -498,3 +498,17 @@ def test_exports_keep_a_formula_looking_name_as_text(province_client):
     assert list(csv.reader(io.StringIO(csv_body)))[1][7] == '\'=HYPERLINK("http://example.com","x")'
     assert sheet["H2"].data_type == "s"
     assert sheet["H2"].value == '=HYPERLINK("http://example.com","x")'
+
+
+@pytest.mark.django_db
+def test_directory_category_filter_reads_its_codes_in_the_pages_digits(province_client):
+    import re
+
+    category = Category.objects.order_by("code").first()
+    persian = province_client.get("/organiser/vendors/").content.decode()
+    english = province_client.get("/en/organiser/vendors/").content.decode()
+    option = rf'<option value="{re.escape(category.code)}"[^>]*>(.*?)</option>'
+    from bazaarche.text import to_persian_digits
+
+    assert re.search(option, persian).group(1) == f"{to_persian_digits(category.code)} {category.title_fa}"
+    assert re.search(option, english).group(1).startswith(f"{category.code} ")
