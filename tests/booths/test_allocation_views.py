@@ -699,7 +699,7 @@ def test_a_swap_may_set_aside_the_other_vendors_need(db, organiser):
 
 
 def test_move_refusal_names_the_booth_by_its_code_not_hall_slash_code(db, organiser):
-    site, hall, booths, apps = small_site(booths=2, applications=2)
+    site, _hall, booths, apps = small_site(booths=2, applications=2)
     client = signed_in(organiser)
     run_page(client, site)
     other = next(b for b in booths if b != booth_of(apps[0]))
