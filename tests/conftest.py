@@ -20,6 +20,17 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture
+def outbox(settings):
+    """The SMS messages sent during the test (the memory backend), empty at its start."""
+    from vendors import sms
+
+    settings.SMS_BACKEND = "vendors.sms.MemoryBackend"
+    sms.outbox.clear()
+    yield sms.outbox
+    sms.outbox.clear()
+
+
+@pytest.fixture
 def reference_data(transactional_db):
     """For tests that commit (live server): the flush after each one also empties what migrate loaded."""
     load_lorestan(apps.get_model)

@@ -12,15 +12,6 @@ from booths.models import Application, ApplicationChange, Offer
 from events.models import DayException
 from tests import factories
 from tests.booths.test_applying import days, open_site
-from vendors import sms
-
-
-@pytest.fixture
-def outbox(settings):
-    settings.SMS_BACKEND = "vendors.sms.MemoryBackend"
-    sms.outbox.clear()
-    yield sms.outbox
-    sms.outbox.clear()
 
 
 def signed_in_vendor(client: Client, **fields):

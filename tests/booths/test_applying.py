@@ -265,7 +265,6 @@ def test_update_after_window_closed_is_refused(db):
 
 
 def test_withdraw_records_change_and_texts_vendor(db, settings):
-    from vendors import sms
 
     settings.SMS_BACKEND = "vendors.sms.MemoryBackend"
     settings.SITE_URL = "https://bazaarche.example.ir"
@@ -286,14 +285,6 @@ def test_withdraw_records_change_and_texts_vendor(db, settings):
     ]
     with pytest.raises(ApplicationRefused):
         applying.withdraw(application, vendor.user)
-
-
-@pytest.fixture
-def outbox(settings):
-    settings.SMS_BACKEND = "vendors.sms.MemoryBackend"
-    sms.outbox.clear()
-    yield sms.outbox
-    sms.outbox.clear()
 
 
 def booth_days(offer: Offer) -> list[tuple[int, str]]:

@@ -14,15 +14,6 @@ from booths.review import change_status
 from booths.tasks import expire_site_offers, notify_offers_task
 from tests import factories
 from tests.booths.allocation_helpers import booths_held, small_site
-from vendors import sms
-
-
-@pytest.fixture
-def outbox(settings):
-    settings.SMS_BACKEND = "vendors.sms.MemoryBackend"
-    sms.outbox.clear()
-    yield sms.outbox
-    sms.outbox.clear()
 
 
 def allocated(booths=2, applications=3, seed=7, **fields):
