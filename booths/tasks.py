@@ -24,7 +24,7 @@ def expire_site_offers(site_id: int) -> None:
 @task
 def render_site_passes(site_id: int) -> None:
     """An organiser's "print all passes": every live pass of the site in one PDF (booths.pass_render)."""
-    from booths.pass_render import run_site_print
+    from booths.pass_printing import run_site_print
 
     run_site_print(site_id)
 

@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from booths import pass_render
+from booths import pass_printing, pass_render
 from booths.forms import HelperNameForm
 from booths.models import Assignment, Pass
 from booths.passes import grouped, name_helper, reissue, valid_days
@@ -35,8 +35,8 @@ def _with_days() -> Prefetch:
 
 
 def _print_context(site: Site) -> dict:
-    status = pass_render.print_status(site)
-    running = pass_render.print_in_progress(status)
+    status = pass_printing.print_status(site)
+    running = pass_printing.print_in_progress(status)
     stale = False
     finished_at = None
     if status and status.get("state") == "done" and status.get("finished_at"):
@@ -47,7 +47,7 @@ def _print_context(site: Site) -> dict:
             .filter(Q(issued_at__gt=finished_at) | Q(revoked_at__gt=finished_at))
             .exists()
         )
-    ready = bool(status and status.get("state") == "done" and pass_render.site_pdf_path(site).exists())
+    ready = bool(status and status.get("state") == "done" and pass_printing.site_pdf_path(site).exists())
     return {"status": status, "running": running, "ready": ready, "stale": stale, "finished_at": finished_at}
 
 
@@ -94,7 +94,7 @@ def reissue_pass(request, slug, pk):
 @require_POST
 def print_passes(request, slug):
     site = _organiser_site(request, slug)
-    pass_render.start_site_print(site)
+    pass_printing.start_site_print(site)
     if request.htmx:
         return render(request, "booths/passes/site.html#print", {"site": site, **_print_context(site)})
     messages.success(request, gettext("Printing started: the PDF of every pass is being made."))
@@ -104,8 +104,8 @@ def print_passes(request, slug):
 @login_required
 def print_download(request, slug):
     site = _organiser_site(request, slug)
-    path = pass_render.site_pdf_path(site)
-    status = pass_render.print_status(site) or {}
+    path = pass_printing.site_pdf_path(site)
+    status = pass_printing.print_status(site) or {}
     if status.get("state") != "done" or not path.exists():
         raise Http404
     return FileResponse(

@@ -9,7 +9,7 @@ import zxingcpp
 from django.test import Client
 from PIL import Image
 
-from booths import pass_render
+from booths import pass_printing
 from booths.models import Booth, Pass
 from tests import factories
 
@@ -101,7 +101,7 @@ def test_print_all_makes_the_pdf_in_the_background_and_offers_it(client: Client)
 
     assert response.status_code == 200
     assert response.context["ready"] is True
-    status = pass_render.print_status(site)
+    status = pass_printing.print_status(site)
     assert (status["state"], status["count"], status["total"]) == ("done", 6, 6)
     download = client.get(f"/organiser/sites/{site.slug}/passes/print/pdf/")
     assert download.status_code == 200
@@ -110,7 +110,7 @@ def test_print_all_makes_the_pdf_in_the_background_and_offers_it(client: Client)
     assert pdf.startswith(b"%PDF-1.4")
     assert pdf.count(b"/Type /Page /Parent") == 2
     # The file sits under a folder no one can guess from the site's slug.
-    path = pass_render.site_pdf_path(site)
+    path = pass_printing.site_pdf_path(site)
     assert site.slug not in path.parent.name and len(path.parent.name) == 32
     # A pass re-issued after printing marks the PDF as out of date.
     client.post(f"/organiser/sites/{site.slug}/passes/{passes[0].pk}/reissue/")
@@ -196,15 +196,15 @@ def test_a_print_left_running_by_a_dead_worker_can_start_again(client: Client):
 
     site, _passes = setup_site(1)
     long_ago = (timezone.now() - datetime.timedelta(hours=1)).isoformat()
-    pass_render._write_status(site, state="running", done=1, total=2, started_at=long_ago)
+    pass_printing._write_status(site, state="running", done=1, total=2, started_at=long_ago)
     recent = timezone.now().isoformat()
-    assert pass_render.print_in_progress({"state": "running", "started_at": recent}) is True
-    assert pass_render.print_in_progress(pass_render.print_status(site)) is False
+    assert pass_printing.print_in_progress({"state": "running", "started_at": recent}) is True
+    assert pass_printing.print_in_progress(pass_printing.print_status(site)) is False
     client.force_login(factories.county_organiser())
 
     client.post(f"/organiser/sites/{site.slug}/passes/print/")
 
-    assert pass_render.print_status(site)["state"] == "done"
+    assert pass_printing.print_status(site)["state"] == "done"
 
 
 # --- a helper's name on their pass, the booth's price on the pass page (issue 18) ---

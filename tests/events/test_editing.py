@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone, translation
 
 from events import editing
-from events.forms import ExceptionForm, HoursForm, SiteForm, parse_date
+from events.form_fields import parse_date
+from events.forms import ExceptionForm, HoursForm, SiteForm
 from events.models import DayException, Exhibition, OpeningHours, Site
 from events.schedule import schedule_for
 from tests import factories
