@@ -35,15 +35,17 @@ from vendors.photos import PhotoError, prepare_image
 from .coordinates import LocationProblem, read_location
 from .schedule import SATURDAY_FIRST
 
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+# A Gregorian day: 2026-11-28 (or with / or . between), told from a Jalali one by its year (1900 on).
+_GREGORIAN_DATE = re.compile(r"([0-9]{4}) ?[/.\-] ?([0-9]{1,2}) ?[/.\-] ?([0-9]{1,2})")
 _TIME = re.compile(r"(\d{1,2})[:.](\d{2})")
 POSTER_ACCEPT = "image/jpeg,image/png,image/webp"
 
 
 def parse_date(text: str) -> datetime.date:
-    """A Jalali date, or a Gregorian ISO date when the year is 1900 or later; ValueError otherwise."""
+    """A day typed in either calendar, the year telling which (1900 on is Gregorian): the editor and the
+    visitors' date filter read days the same way, whatever the page's language. ValueError otherwise."""
     cleaned = to_ascii_digits(normalize(text))
-    match = _ISO_DATE.fullmatch(cleaned)
+    match = _GREGORIAN_DATE.fullmatch(cleaned)
     if match and int(match.group(1)) >= 1900:
         return datetime.date(*(int(g) for g in match.groups()))
     return parse_jalali(cleaned)

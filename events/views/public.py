@@ -1,7 +1,6 @@
 """Public pages: what is on (by county, day and category), an exhibition, a site."""
 
 import datetime
-import re
 from urllib.parse import urlencode
 
 from django.db.models import Count, Prefetch, Q
@@ -11,9 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
-from bazaarche.jalali import format_date_range, parse_jalali, to_jalali_string
-from bazaarche.text import digits_for_language, is_persian, normalize, to_ascii_digits
+from bazaarche.jalali import format_date_range, to_jalali_string
+from bazaarche.text import digits_for_language, is_persian
 from events import site_sections
+from events.form_fields import parse_date
 from events.models import Exhibition, Site
 from events.permissions import can_view_exhibition, can_view_site
 from events.public_cache import cached_public_page
@@ -55,9 +55,6 @@ SECTION_LABELS = {
 }
 
 
-_GREGORIAN_DAY = re.compile(r"((?:19|20|21)[0-9]{2}) ?[/.\-] ?([0-9]{1,2}) ?[/.\-] ?([0-9]{1,2})")
-
-
 def public_sites():
     return (
         Site.objects.filter(exhibition__status=Exhibition.Status.PUBLISHED, status=Site.Status.ACTIVE)
@@ -84,19 +81,6 @@ def _open_days(site: Site) -> list[OpenDayHours]:
     return [(day, None, None) for day in daterange(site.start_date, site.end_date)]
 
 
-def parse_day(text: str) -> datetime.date:
-    """A day typed in either calendar: the year tells which (1200–1599 Jalali, 1900–2199 Gregorian).
-
-    Links are shared across languages, so a Persian address opened in English still reads, and the
-    other way round; the day is then shown in the page's own calendar.
-    """
-    match = _GREGORIAN_DAY.fullmatch(to_ascii_digits(normalize(text)))
-    if match is None:
-        return parse_jalali(text)
-    year, month, day = (int(part) for part in match.groups())
-    return datetime.date(year, month, day)
-
-
 def format_day(day: datetime.date) -> str:
     """The day as the filter shows it: 1405/09/16 (ASCII digits) in Persian, 2026-12-07 in English."""
     return to_jalali_string(day) if is_persian() else day.isoformat()
@@ -115,7 +99,7 @@ def _home_filters(request) -> dict:
     date_text = request.GET.get("date", "").strip()
     if date_text:
         try:
-            filters["date"] = parse_day(date_text)
+            filters["date"] = parse_date(date_text)
             filters["date_text"] = format_day(filters["date"])
         except ValueError:
             filters["date_text"] = date_text
