@@ -47,9 +47,9 @@ def build_site(n_passes: int) -> tuple[str, str, list[str]]:
 
     from django.utils import timezone
 
-    from booths.checkin import create_gate_token
+    from booths.gate.checkin import create_gate_token
+    from booths.gate.passes import new_code
     from booths.models import Application, Assignment, Booth, Hall, Pass
-    from booths.passes import new_code
     from events.models import Exhibition, OpeningHours, Site, Venue
     from vendors.models import Category, County, Province, Vendor
 

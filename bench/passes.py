@@ -31,8 +31,8 @@ import django
 
 django.setup()
 
-from booths.pass_render import Card, card_png_bytes, cards_pdf, days_text, png_bytes, qr_image  # noqa: E402
-from booths.passes import new_code  # noqa: E402
+from booths.gate.cards import Card, card_png_bytes, cards_pdf, days_text, png_bytes, qr_image  # noqa: E402
+from booths.gate.passes import new_code  # noqa: E402
 
 FIRST = ["زهرا", "مریم", "فاطمه", "سکینه", "لیلا", "نرگس", "رضا", "علی", "حسین", "مهدی", "پروین", "شیرین"]
 LAST = ["کرمی", "رحیمی", "بیرانوند", "سپهوند", "دالوند", "پاپی", "کاکاوند", "ملکی", "یوسفوند", "چگینی"]

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from bazaarche.text import fold
 from bazaarche.validators import clean_mobile, clean_national_id
+from booths.gate.passes import new_code
 from booths.models import (
     Admission,
     Application,
@@ -30,7 +31,6 @@ from booths.models import (
     Pass,
     Zone,
 )
-from booths.passes import new_code
 from events.models import DayException, Exhibition, OpeningHours, Site, SiteQuota, Venue
 from events.schedule import build_schedule
 from vendors.models import Category, CategoryGroup, County, Province, SupportCompany, User, Vendor

@@ -15,12 +15,12 @@ from django.utils.translation import gettext
 
 from bazaarche.jalali import weekday_name
 from bazaarche.text import fold
+from booths.plans.drawing import HallDrawing, draw_hall
 from events.models import Exhibition, Site
 from events.schedule import SiteSchedule, week_end
 from vendors.models import CategoryGroup, Vendor, VendorPhoto
 
 from .models import Application, Assignment, Booth, Hall, Offer
-from .plans import HallDrawing, draw_hall
 
 PUBLIC_OFFERS = [Offer.Status.CONFIRMED]
 OCCUPIED_FILL = "#99f6e4"

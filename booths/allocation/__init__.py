@@ -1,1 +1,2 @@
-"""The booth allocation engine, its instance format and the adapter to the database."""
+"""The allocation: the engine (a pure function), its instance format, the adapter that runs it on a site,
+the organiser's edits, the offers that follow, and the public lottery."""

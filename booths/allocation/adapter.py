@@ -24,6 +24,7 @@ from vendors.models import User
 
 from .engine import ApplicationIn, BoothIn, Instance, Result, allocate, lottery
 from .instance import instance_commitment, instance_data
+from .tasks import run_allocation
 from .tickets import new_tickets
 
 logger = logging.getLogger(__name__)
@@ -227,8 +228,6 @@ def active_run(site: Site, now: datetime.datetime | None = None) -> AllocationRu
 def start_run(site: Site, seed: int | None = None, by: User | None = None) -> AllocationRun:
     """Record a run and start it: at once for a small site, by the task worker for a large one.
     The organiser's page gives no seed: the run draws it after recording its commitment."""
-    from booths.tasks import run_allocation
-
     run = AllocationRun.objects.create(site=site, seed=seed, created_by=by)
     accepted = Application.objects.filter(site=site, status=Application.Status.ACCEPTED).count()
     if accepted > BACKGROUND_ABOVE:

@@ -24,9 +24,9 @@ from django.utils.translation import gettext
 
 from bazaarche.jalali import format_date
 from bazaarche.text import digits_for_language, normalize
-from booths.labels import one_hall
+from booths.applications.review import record_change
 from booths.models import Application, Assignment, Booth
-from booths.review import record_change
+from booths.plans.labels import one_hall
 from events.models import Site
 from events.schedule import schedule_for
 from vendors.models import User

@@ -7,9 +7,9 @@ from django import template
 from django.utils.translation import gettext
 
 from bazaarche.text import digits_for_language
-from booths.labels import booth_label
+from booths.allocation.offers import LIVE, days_text, in_language
 from booths.models import AllocationRun, Application, Offer
-from booths.offers import LIVE, days_text, in_language
+from booths.plans.labels import booth_label
 
 register = template.Library()
 

@@ -2,7 +2,7 @@
 
 from django import template
 
-from booths.prices import price_text
+from booths.plans.prices import price_text
 
 register = template.Library()
 

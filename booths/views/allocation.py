@@ -20,12 +20,12 @@ from booths.allocation.adapter import STALLED_AFTER, active_run, booth_key, star
 from booths.allocation.edits import EditError, Waiver, move, pin, swap, unpin
 from booths.allocation.engine import Placement, Refusal
 from booths.allocation.instance import ORGANISER, canonical_instance, placement_reason, refusal_reason
+from booths.allocation.offers import LET_GO, OfferError, days_text, latest_run, publish, published_run
 from booths.allocation.public import drawn_runs, lottery_order, published_lottery
-from booths.labels import booth_label, quota_group_name
 from booths.models import AllocationRun, Application, Assignment, Booth, Hall, Offer
-from booths.offers import LET_GO, OfferError, days_text, latest_run, publish, published_run
 from booths.permissions import can_allocate, can_download_lottery_input, can_view_lottery
-from booths.plans import draw_hall
+from booths.plans.drawing import draw_hall
+from booths.plans.labels import booth_label, quota_group_name
 from events.models import Site
 from vendors.models import CategoryGroup
 

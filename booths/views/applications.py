@@ -12,15 +12,15 @@ from django.utils.translation import get_language_bidi, gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from bazaarche.text import digits_for_language
-from booths import applying
-from booths.forms import ApplicationForm, BulkActionForm, GroupApplicationForm, ReviewFilterForm
+from booths.allocation.offers import LIVE
+from booths.applications import applying
+from booths.applications.forms import ApplicationForm, BulkActionForm, GroupApplicationForm, ReviewFilterForm
+from booths.applications.priority import reason_labels
+from booths.applications.review import ReviewError, change_status, review_list, status_counts
 from booths.models import Application
-from booths.offers import LIVE
 from booths.permissions import applications_visible_to, can_apply, can_review, sites_in_scope
-from booths.prices import price_ranges, with_price_ranges
-from booths.priority import reason_labels
-from booths.review import ReviewError, change_status, review_list, status_counts
-from booths.zones import site_zones, zone_name, zone_plan
+from booths.plans.prices import price_ranges, with_price_ranges
+from booths.plans.zones import site_zones, zone_name, zone_plan
 from events.models import Site
 from events.permissions import can_view_site
 from vendors.models import Vendor

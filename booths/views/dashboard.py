@@ -11,8 +11,8 @@ from django.utils.cache import patch_vary_headers
 
 from bazaarche import spreadsheets
 from bazaarche.text import is_persian
-from booths import charts, exports
-from booths.dashboard import DashboardFilters, build_dashboard
+from booths.reports import charts, exports
+from booths.reports.dashboard import DashboardFilters, build_dashboard
 from vendors.permissions import is_organiser
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

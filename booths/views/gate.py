@@ -22,8 +22,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from bazaarche.api_errors import api_error as _error
 from bazaarche.text import normalize
-from booths import pass_render
-from booths.checkin import (
+from booths.gate import cards
+from booths.gate.checkin import (
     IDEMPOTENCY_KEY_MAX,
     GateRefused,
     admitted_today,
@@ -251,7 +251,7 @@ def gate_tokens(request, slug: str):
     if new_key:
         link = _sign_in_link(request, new_key["key"])
         # Built by us from the link alone (one SVG path): nothing in it comes from a user.
-        new_key |= {"link": link, "qr": mark_safe(pass_render.qr_svg(link))}
+        new_key |= {"link": link, "qr": mark_safe(cards.qr_svg(link))}
     tokens = (
         GateToken.objects.filter(site=site)
         .select_related("created_by")

@@ -6,13 +6,13 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
 
 from bazaarche.jalali import format_date_span
+from booths.allocation.offers import standings
 from booths.allocation.public import lottery_places
-from booths.applying import open_calls
-from booths.forms import HELPER_NAME_MAX
+from booths.applications.applying import open_calls
+from booths.gate.forms import HELPER_NAME_MAX
 from booths.models import Application, Offer, Pass
-from booths.offers import standings
 from booths.permissions import sites_in_scope
-from booths.prices import with_price_ranges
+from booths.plans.prices import with_price_ranges
 from vendors.models import SupportCompany, Vendor
 from vendors.permissions import Roles, is_organiser
 

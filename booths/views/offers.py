@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from booths.allocation.offers import OfferError, confirm, decline
 from booths.models import Offer
-from booths.offers import OfferError, confirm, decline
 from booths.permissions import can_respond_to_offer
 
 

@@ -13,10 +13,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from booths import pass_printing, pass_render
-from booths.forms import HelperNameForm
+from booths.gate import cards, printing
+from booths.gate.forms import HelperNameForm
+from booths.gate.passes import grouped, name_helper, reissue, valid_days
 from booths.models import Assignment, Pass
-from booths.passes import grouped, name_helper, reissue, valid_days
 from booths.permissions import can_issue_passes, can_name_helper, can_view_pass, sites_in_scope
 from events.models import Site
 
@@ -35,8 +35,8 @@ def _with_days() -> Prefetch:
 
 
 def _print_context(site: Site) -> dict:
-    status = pass_printing.print_status(site)
-    running = pass_printing.print_in_progress(status)
+    status = printing.print_status(site)
+    running = printing.print_in_progress(status)
     stale = False
     finished_at = None
     if status and status.get("state") == "done" and status.get("finished_at"):
@@ -47,7 +47,7 @@ def _print_context(site: Site) -> dict:
             .filter(Q(issued_at__gt=finished_at) | Q(revoked_at__gt=finished_at))
             .exists()
         )
-    ready = bool(status and status.get("state") == "done" and pass_printing.site_pdf_path(site).exists())
+    ready = bool(status and status.get("state") == "done" and printing.site_pdf_path(site).exists())
     return {"status": status, "running": running, "ready": ready, "stale": stale, "finished_at": finished_at}
 
 
@@ -65,7 +65,7 @@ def site_passes(request, slug):
     )
     language = "en" if request.LANGUAGE_CODE == "en" else "fa"
     for pass_obj in passes:
-        pass_obj.card = pass_render.card_for(pass_obj, language)  # the facts as the printed card shows them
+        pass_obj.card = cards.card_for(pass_obj, language)  # the facts as the printed card shows them
     live = [p for p in passes if p.revoked_at is None]
     context |= {"passes": passes, "live_count": len(live), "revoked_count": len(passes) - len(live)}
     return render(request, "booths/passes/site.html", context)
@@ -94,7 +94,7 @@ def reissue_pass(request, slug, pk):
 @require_POST
 def print_passes(request, slug):
     site = _organiser_site(request, slug)
-    pass_printing.start_site_print(site)
+    printing.start_site_print(site)
     if request.htmx:
         return render(request, "booths/passes/site.html#print", {"site": site, **_print_context(site)})
     messages.success(request, gettext("Printing started: the PDF of every pass is being made."))
@@ -104,8 +104,8 @@ def print_passes(request, slug):
 @login_required
 def print_download(request, slug):
     site = _organiser_site(request, slug)
-    path = pass_printing.site_pdf_path(site)
-    status = pass_printing.print_status(site) or {}
+    path = printing.site_pdf_path(site)
+    status = printing.print_status(site) or {}
     if status.get("state") != "done" or not path.exists():
         raise Http404
     return FileResponse(
@@ -128,14 +128,14 @@ def _own_pass(request, pk) -> Pass:
 @login_required
 def pass_page(request, pk):
     pass_obj = _own_pass(request, pk)
-    card = pass_render.card_for(pass_obj, language="en" if request.LANGUAGE_CODE == "en" else "fa")
+    card = cards.card_for(pass_obj, language="en" if request.LANGUAGE_CODE == "en" else "fa")
     today = timezone.localdate()
     days = valid_days(pass_obj)
     context = {
         "pass": pass_obj,
         "card": card,
         "qr": mark_safe(
-            pass_render.qr_svg(pass_obj.code, label=gettext("QR code of the pass"))
+            cards.qr_svg(pass_obj.code, label=gettext("QR code of the pass"))
         ),  # built from the code's own alphabet only
         "grouped_code": grouped(pass_obj.code),
         "valid_today": today in days,
@@ -147,7 +147,7 @@ def pass_page(request, pk):
 @login_required
 def pass_png(request, pk):
     pass_obj = _own_pass(request, pk)
-    response = HttpResponse(pass_render.card_png(pass_obj), content_type="image/png")
+    response = HttpResponse(cards.card_png(pass_obj), content_type="image/png")
     name = f"pass-{pass_obj.site.slug}-{pass_obj.code[:6]}.png"
     if request.GET.get("download"):
         response["Content-Disposition"] = f'attachment; filename="{name}"'

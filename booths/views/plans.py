@@ -11,15 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from bazaarche.text import digits_for_language
-from booths import zones
-from booths.forms import ZoneForm
 from booths.models import Booth, Hall, Zone
-from booths.plan_forms import BoothForm, BulkEditForm, CopyForm, GridForm, HallGridForm
-from booths.plans import (
+from booths.plans import zones
+from booths.plans.drawing import draw_hall
+from booths.plans.forms import BoothForm, BulkEditForm, CopyForm, GridForm, HallGridForm, ZoneForm
+from booths.plans.grid import (
     PlanError,
     bulk_update_booths,
     copy_plan,
-    draw_hall,
     grid_settings,
     line_numbers,
 )

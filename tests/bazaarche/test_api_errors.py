@@ -9,7 +9,7 @@ from django.http import HttpResponse, HttpResponseNotAllowed
 from django.test import Client, RequestFactory
 
 from bazaarche.api_errors import ApiErrorMiddleware
-from booths.checkin import create_gate_token
+from booths.gate.checkin import create_gate_token
 from booths.models import Admission
 from tests import factories
 

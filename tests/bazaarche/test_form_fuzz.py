@@ -41,14 +41,14 @@ from PIL import Image
 
 from bazaarche.text import to_persian_digits
 from booths.allocation.adapter import start_run
-from booths.checkin import create_gate_token
+from booths.allocation.offers import publish
+from booths.gate.checkin import create_gate_token
 from booths.models import AllocationRun, Offer
-from booths.offers import publish
 from events.models import DayException, Exhibition
 from tests import factories
-from tests.booths.allocation_helpers import small_site
-from tests.booths.pass_helpers import confirmed
-from tests.booths.test_applying import open_site
+from tests.booths.allocation.helpers import small_site
+from tests.booths.applications.test_applying import open_site
+from tests.booths.gate.helpers import confirmed
 from vendors import sms, tasks
 from vendors.models import RegistryImport, User, Vendor
 from vendors.photos import add_photos, prepare_photo, prepare_portrait, set_portrait

@@ -8,11 +8,11 @@ from django.db import IntegrityError, connection, transaction
 
 from booths.allocation.adapter import start_run
 from booths.allocation.edits import EditError, move
+from booths.allocation.offers import OfferError, confirm, decline, publish
+from booths.applications.review import change_status
 from booths.models import Assignment, Offer, Pass
-from booths.offers import OfferError, confirm, decline, publish
-from booths.review import change_status
 from tests import factories
-from tests.booths.allocation_helpers import booths_held, small_site
+from tests.booths.allocation.helpers import booths_held, small_site
 
 pytestmark = pytest.mark.postgres
 

@@ -353,7 +353,7 @@ def test_demo_allocation_keeps_quota_and_valid_permits():
 @pytest.mark.django_db
 @pytest.mark.parametrize("today", [TODAY, datetime.date(2025, 11, 21)])  # a Monday, and a Friday
 def test_demo_has_two_sites_open_today_with_passes_valid_today(today):
-    from booths.passes import is_valid_on, live_passes, normalize_code
+    from booths.gate.passes import is_valid_on, live_passes, normalize_code
 
     result = load_demo(today)
 

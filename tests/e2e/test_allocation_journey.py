@@ -9,8 +9,8 @@ from django.test import Client
 from django.utils import timezone
 
 from bazaarche.text import to_persian_digits
+from booths.allocation.offers import waitlist
 from booths.models import AllocationRun, Application, Assignment, Offer
-from booths.offers import waitlist
 from tests import factories
 from vendors import sms
 from vendors.models import Category

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from tests import factories
-from tests.booths.dashboard_data import grow, scenario
+from tests.booths.reports.dashboard_data import grow, scenario
 
 from .conftest import DESKTOP, PHONE
 

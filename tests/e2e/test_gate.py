@@ -6,11 +6,11 @@ from urllib.parse import urlsplit
 import pytest
 from django.test import Client
 
-from booths.checkin import create_gate_token
+from booths.gate.checkin import create_gate_token
+from booths.gate.passes import ALPHABET
 from booths.models import Admission
-from booths.passes import ALPHABET
 from tests import factories
-from tests.booths.test_checkin import confirmed_pass
+from tests.booths.gate.test_checkin import confirmed_pass
 
 from .conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, watch
 

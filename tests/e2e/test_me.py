@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from booths.models import Application, Assignment, Offer, Pass
 from tests import factories
-from tests.booths.pass_helpers import confirmed
+from tests.booths.gate.helpers import confirmed
 
 from .conftest import watch
 

@@ -10,7 +10,7 @@ from PIL import Image
 
 from booths.models import Pass
 from tests import factories
-from tests.booths.pass_helpers import confirmed
+from tests.booths.gate.helpers import confirmed
 
 from .conftest import DESKTOP, PHONE, signed_in_context, watch
 

@@ -79,7 +79,7 @@ def test_organiser_generates_hall_and_powers_a_row(
 
 
 def test_english_plan_reads_left_to_right_on_a_phone(live_server, browser, screenshot, reference_data):
-    from booths.plans import generate_grid
+    from booths.plans.grid import generate_grid
 
     site = factories.site(county_slug="khorramabad", title_en="Khorramabad fairground")
     hall = factories.hall(site, code="B", name_fa="سالن ب", name_en="Hall B")

@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from booths.models import Application, Assignment, Offer
-from booths.plans import generate_grid
+from booths.plans.grid import generate_grid
 from tests import factories
 from vendors.models import Category, VendorPhoto
 

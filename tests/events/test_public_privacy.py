@@ -29,9 +29,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone, translation
 
 from bazaarche.jalali import to_jalali_string
-from booths.checkin import create_gate_token
+from booths.applications.priority import REASON_LABELS
+from booths.gate.checkin import create_gate_token
 from booths.models import AllocationRun, Application, Offer, Pass
-from booths.priority import REASON_LABELS
 from events.models import Exhibition, Site
 from events.schedule import schedule_for
 from vendors.models import CategoryGroup, County, Vendor
@@ -333,7 +333,7 @@ def _publish_a_lottery() -> None:
     if AllocationRun.objects.filter(published_at__isnull=False).exists():
         return
     from booths.allocation.adapter import allocate_site
-    from booths.offers import publish
+    from booths.allocation.offers import publish
 
     waiting = Application.objects.filter(status=Application.Status.ACCEPTED).exclude(
         offers__status__in=[Offer.Status.PENDING, Offer.Status.CONFIRMED]

@@ -6,7 +6,7 @@ Publishing also schedules a task for each deadline when the task backend can def
 
 from django.core.management.base import BaseCommand
 
-from booths.offers import expire_offers
+from booths.allocation.offers import expire_offers
 
 
 class Command(BaseCommand):

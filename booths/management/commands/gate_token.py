@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from bazaarche.text import normalize
-from booths.checkin import create_gate_token
+from booths.gate.checkin import create_gate_token
 from events.models import Site
 
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from booths.pass_render import write_site_passes
-from booths.passes import live_passes
+from booths.gate.cards import write_site_passes
+from booths.gate.passes import live_passes
 from events.models import Site
 
 

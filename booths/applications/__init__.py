@@ -1,0 +1,1 @@
+"""Applications: which calls a vendor may answer, applying, the organisers' review, and priority."""

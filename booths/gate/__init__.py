@@ -1,0 +1,1 @@
+"""The gate: passes (codes, issuing, revoking), their printed cards, and check-in at the gate."""

@@ -1,0 +1,1 @@
+"""Reports for organisers: the dashboard's numbers, its SVG charts, and the CSV and XLSX exports."""
