@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
+
+from bazaarche.bilingual import each
 
 API_PREFIX = "/api/"
 # Headers of Django's own error answer that do not hold for the JSON one; the others (Allow,
@@ -38,17 +41,9 @@ OTHER_ERROR = ("error", _("The request could not be answered. Try again in a mom
 security_logger = logging.getLogger("django.security.RequestDataTooBig")
 
 
-def in_both(message) -> dict[str, str]:
-    out = {}
-    for language in ("fa", "en"):
-        with translation.override(language):
-            out[language] = str(message)
-    return out
-
-
 def api_error(status: int, code: str, message, **extra) -> JsonResponse:
     """An API error: the status, a stable code, the message in Persian and English."""
-    messages = in_both(message)
+    messages = each(partial(str, message))
     body = {"error": code, "message": messages["en" if translation.get_language() == "en" else "fa"]}
     body |= {"messages": messages, **extra}
     response = JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})

@@ -53,7 +53,9 @@ def fingerprint(apps: int, booths: int, days: int, seed: int) -> tuple[str, floa
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", nargs="+", default=[*SIZES, *LONG], choices=[*SIZES, *LONG])
     parser.add_argument("--seeds", type=int, default=8)
     args = parser.parse_args()

@@ -21,14 +21,16 @@ from events.calendar import (
     TENTATIVE,
     Feed,
     FeedEvent,
+    date_text,
+    site_about,
     site_geo,
     site_is_cancelled,
     site_location,
-    tehran,
+    tehran_time,
     uid,
 )
-from events.models import Site
-from events.schedule import build_schedule
+from events.models import OpeningHours, Site
+from events.schedule import SiteSchedule, build_schedule
 from vendors.models import User, Vendor
 
 from .models import Assignment, Offer
@@ -50,14 +52,6 @@ def regenerate_user_token(user: User) -> str:
     user.calendar_token = new_token()
     User.objects.filter(pk=user.pk).update(calendar_token=user.calendar_token)
     return user.calendar_token
-
-
-def _local(value: datetime.datetime) -> datetime.datetime:
-    return value.astimezone(tehran()).replace(tzinfo=None)
-
-
-def _day(date: datetime.date) -> str:
-    return f"{date.year:04d}{date.month:02d}{date.day:02d}"
 
 
 # --- a vendor's booth days --------------------------------------------------------------------------
@@ -117,31 +111,53 @@ def vendor_feed(vendor: Vendor, assignments, application_url, lapsed=(), today=N
     SEQUENCE grows with the site's and with every new offer for the same application (a new booth);
     an ended offer's days come two above the SEQUENCE they had while it was live.
     """
-    schedules = {}
-    events: list[FeedEvent] = []
-    deadlines: dict[int, tuple[Offer, Site, str]] = {}
+    assignments = list(assignments)
+    days = _BoothDays(application_url)
+    events = [_held_day(days, a) for a in assignments]
+    since = (today or datetime.date.today()) - LAPSED_KEPT
+    events += _called_off_days(days, lapsed, {(a.application_id, a.date) for a in assignments}, since)
+    events += _deadlines(assignments, application_url)
+    return Feed(
+        gettext("Bazaarche: my booth days, %(business)s") % {"business": vendor.business_name},
+        gettext("Your booth days and confirmation deadlines. Keep this address private."),
+        events,
+    )
 
-    def booth_day(application_id, site, booth, date, status, sequence, stamp, extra=()) -> FeedEvent:
-        if site.pk not in schedules:
+
+class _BoothDays:
+    """Makes a vendor's booth-day events; each site's schedule is built once, however many days it has."""
+
+    def __init__(self, application_url):
+        self.application_url = application_url
+        self.schedules: dict[int, tuple[SiteSchedule, list[OpeningHours]]] = {}
+
+    def _times(self, site: Site, date: datetime.date):
+        """(start, end, open): the day's hours; a day the site no longer opens on keeps its weekday's
+        regular hours, or the whole day when it has none."""
+        if site.pk not in self.schedules:
             hours = list(site.hours.all())
-            schedules[site.pk] = (build_schedule(site, hours, list(site.exceptions.all())), hours)
-        schedule, hours = schedules[site.pk]
+            self.schedules[site.pk] = (build_schedule(site, hours, list(site.exceptions.all())), hours)
+        schedule, hours = self.schedules[site.pk]
         day = schedule.day(date)
-        if day is None or site_is_cancelled(site):
-            status = CANCELLED
         if day is not None:
-            start, end = (
+            return (
                 datetime.datetime.combine(date, day.opens),
                 datetime.datetime.combine(date, day.closes),
+                True,
             )
-        else:
-            regular = next((h for h in hours if h.weekday == date.weekday()), None)
-            if regular is not None:
-                start = datetime.datetime.combine(date, regular.opens)
-                end = datetime.datetime.combine(date, regular.closes)
-            else:
-                start, end = date, date + datetime.timedelta(days=1)
-        hall = booth.hall
+        regular = next((h for h in hours if h.weekday == date.weekday()), None)
+        if regular is not None:
+            return (
+                datetime.datetime.combine(date, regular.opens),
+                datetime.datetime.combine(date, regular.closes),
+                False,
+            )
+        return date, date + datetime.timedelta(days=1), False
+
+    def event(self, application_id, site, booth, date, status, sequence, stamp, extra=()) -> FeedEvent:
+        start, end, is_open = self._times(site, date)
+        if not is_open or site_is_cancelled(site):
+            status = CANCELLED
         values = {"booth": booth.code, "site": site.title}
         if status == CANCELLED:
             summary = gettext("Called off: booth %(booth)s, %(site)s") % values
@@ -149,57 +165,53 @@ def vendor_feed(vendor: Vendor, assignments, application_url, lapsed=(), today=N
             summary = gettext("Booth %(booth)s, %(site)s (to confirm)") % values
         else:
             summary = gettext("Booth %(booth)s, %(site)s") % values
-        lines = [
-            gettext("Booth %(booth)s in %(hall)s") % {"booth": booth.code, "hall": hall.name},
-            site.exhibition.title,
-        ]
-        if site.venue.address:
-            lines.append(site.venue.address)
+        where = gettext("Booth %(booth)s in %(hall)s") % {"booth": booth.code, "hall": booth.hall.name}
         return FeedEvent(
-            uid=uid("booth", application_id, _day(date)),
+            uid=uid("booth", application_id, date_text(date)),
             summary=summary,
             start=start,
             end=end,
             stamp=stamp,
             sequence=sequence,
             status=status,
-            description="\n".join([*lines, *extra]),
+            description="\n".join([where, *site_about(site), *extra]),
             location=site_location(site),
             geo=site_geo(site),
-            url=application_url(application_id),
+            url=self.application_url(application_id),
         )
 
-    live_days = set()
-    for a in assignments:
-        site: Site = a.application.site
-        offer = a.offer
-        live_days.add((a.application_id, a.date))
-        extra = []
-        if offer.status == Offer.Status.PENDING:
-            deadlines[offer.pk] = (offer, site, a.booth.code)
-            extra.append(gettext("Confirm this booth on your page before the deadline."))
-        events.append(
-            booth_day(
-                a.application_id,
-                site,
-                a.booth,
-                a.date,
-                TENTATIVE if offer.status == Offer.Status.PENDING else CONFIRMED,
-                site.sequence + 2 * a.earlier_offers + (offer.status == Offer.Status.CONFIRMED),
-                max(site.updated_at, offer.responded_at or offer.created_at),
-                extra,
-            )
-        )
-    since = (today or datetime.date.today()) - LAPSED_KEPT
-    for offer in lapsed:  # newest first: an older offer's day already called off is not repeated
+
+def _held_day(days: _BoothDays, assignment: Assignment) -> FeedEvent:
+    """A booth day on a live offer: TENTATIVE until the vendor confirms it."""
+    offer = assignment.offer
+    site = assignment.application.site
+    pending = offer.status == Offer.Status.PENDING
+    return days.event(
+        assignment.application_id,
+        site,
+        assignment.booth,
+        assignment.date,
+        TENTATIVE if pending else CONFIRMED,
+        site.sequence + 2 * assignment.earlier_offers + (offer.status == Offer.Status.CONFIRMED),
+        max(site.updated_at, offer.responded_at or offer.created_at),
+        [gettext("Confirm this booth on your page before the deadline.")] if pending else [],
+    )
+
+
+def _called_off_days(days: _BoothDays, lapsed, held: set, since: datetime.date) -> list[FeedEvent]:
+    """The recent days of offers that ended, CANCELLED, unless the application holds the day again.
+    Newest offer first: an older offer's day already called off is not repeated."""
+    held = set(held)
+    events = []
+    for offer in lapsed:
         site = offer.application.site
         for iso in offer.days:
             date = datetime.date.fromisoformat(iso)
-            if date < since or (offer.application_id, date) in live_days:
+            if date < since or (offer.application_id, date) in held:
                 continue
-            live_days.add((offer.application_id, date))
+            held.add((offer.application_id, date))
             events.append(
-                booth_day(
+                days.event(
                     offer.application_id,
                     site,
                     offer.booth,
@@ -210,27 +222,28 @@ def vendor_feed(vendor: Vendor, assignments, application_url, lapsed=(), today=N
                     [str(offer.get_status_display())],
                 )
             )
-    for offer, site, booth_code in deadlines.values():
-        events.append(
-            FeedEvent(
-                uid=uid("offer", offer.pk, "confirm"),
-                summary=gettext("Confirm booth %(booth)s by now: %(site)s")
-                % {"booth": booth_code, "site": site.title},
-                start=_local(offer.expires_at),
-                end=None,
-                stamp=offer.created_at,
-                sequence=site.sequence,
-                description=gettext(
-                    "An offer not confirmed by this time lapses and the booth goes to the next vendor."
-                ),
-                url=application_url(offer.application_id),
-            )
+    return events
+
+
+def _deadlines(assignments, application_url) -> list[FeedEvent]:
+    """The moment each offer still waiting for the vendor lapses."""
+    waiting = {a.offer.pk: a for a in assignments if a.offer.status == Offer.Status.PENDING}
+    return [
+        FeedEvent(
+            uid=uid("offer", a.offer.pk, "confirm"),
+            summary=gettext("Confirm booth %(booth)s by now: %(site)s")
+            % {"booth": a.booth.code, "site": a.application.site.title},
+            start=tehran_time(a.offer.expires_at),
+            end=None,
+            stamp=a.offer.created_at,
+            sequence=a.application.site.sequence,
+            description=gettext(
+                "An offer not confirmed by this time lapses and the booth goes to the next vendor."
+            ),
+            url=application_url(a.offer.application_id),
         )
-    return Feed(
-        gettext("Bazaarche: my booth days, %(business)s") % {"business": vendor.business_name},
-        gettext("Your booth days and confirmation deadlines. Keep this address private."),
-        events,
-    )
+        for a in waiting.values()
+    ]
 
 
 # --- an organiser's deadlines -----------------------------------------------------------------------
@@ -251,7 +264,7 @@ def pending_offer_deadlines(sites) -> dict[int, list[tuple[datetime.datetime, in
     by_site: dict[int, dict[datetime.datetime, int]] = defaultdict(dict)
     for row in rows:
         # Offers published together expire within the same minute: one event for them.
-        minute = _local(row["expires_at"]).replace(second=0, microsecond=0)
+        minute = tehran_time(row["expires_at"]).replace(second=0, microsecond=0)
         counts = by_site[row["application__site"]]
         counts[minute] = counts.get(minute, 0) + row["n"]
     return {site: sorted(counts.items()) for site, counts in by_site.items()}
@@ -274,7 +287,7 @@ def organiser_feed(user: User, sites, deadlines, site_url) -> Feed:
                 FeedEvent(
                     uid=uid("applications-open", site.pk),
                     summary=gettext("Applications open: %(site)s") % values,
-                    start=_local(site.applications_open),
+                    start=tehran_time(site.applications_open),
                     end=None,
                     **common,
                 )
@@ -284,7 +297,7 @@ def organiser_feed(user: User, sites, deadlines, site_url) -> Feed:
                 FeedEvent(
                     uid=uid("applications-close", site.pk),
                     summary=gettext("Applications close: %(site)s") % values,
-                    start=_local(site.applications_close),
+                    start=tehran_time(site.applications_close),
                     end=None,
                     **common,
                 )
@@ -292,7 +305,9 @@ def organiser_feed(user: User, sites, deadlines, site_url) -> Feed:
         for when, count in deadlines.get(site.pk, []):
             events.append(
                 FeedEvent(
-                    uid=uid("confirm-by", site.pk, f"{_day(when.date())}T{when.hour:02d}{when.minute:02d}"),
+                    uid=uid(
+                        "confirm-by", site.pk, f"{date_text(when.date())}T{when.hour:02d}{when.minute:02d}"
+                    ),
                     summary=ngettext(
                         "%(count)s offer to be confirmed by now: %(site)s",
                         "%(count)s offers to be confirmed by now: %(site)s",

@@ -105,7 +105,7 @@ def fold(line: bytes) -> bytes:
     return b"\r\n ".join(parts)
 
 
-def _local(value: datetime.datetime) -> str:
+def _datetime_text(value: datetime.datetime) -> str:
     """20270320T160000 (isoformat is C, a formatted f-string of six fields three times slower)."""
     if value.microsecond:
         value = value.replace(microsecond=0)
@@ -115,14 +115,14 @@ def _local(value: datetime.datetime) -> str:
 def _utc(value: datetime.datetime) -> str:
     if value.tzinfo is not None:
         value = value.astimezone(datetime.UTC).replace(tzinfo=None)
-    return _local(value) + "Z"
+    return _datetime_text(value) + "Z"
 
 
 def _when(name: str, value: datetime.datetime | datetime.date) -> bytes:
     if type(value) is datetime.datetime:
         if value.tzinfo is not None:
-            value = value.astimezone(tehran()).replace(tzinfo=None)
-        return f"{name};TZID={TZID}:{_local(value)}".encode()
+            value = tehran_time(value)
+        return f"{name};TZID={TZID}:{_datetime_text(value)}".encode()
     return f"{name};VALUE=DATE:{value.year:04d}{value.month:02d}{value.day:02d}".encode()
 
 
@@ -223,7 +223,7 @@ def render(feed: Feed) -> bytes:
         if e.weekly_until is not None:
             append(f"RRULE:FREQ=WEEKLY;UNTIL={_utc(e.weekly_until)}".encode())
         if e.exdates:
-            append(fold(f"EXDATE;TZID={TZID}:{','.join(_local(d) for d in e.exdates)}".encode()))
+            append(fold(f"EXDATE;TZID={TZID}:{','.join(_datetime_text(d) for d in e.exdates)}".encode()))
         append(shared(e))
         append(b"END:VEVENT")
     append(b"END:VCALENDAR")
@@ -238,8 +238,14 @@ def uid(*parts: object) -> str:
     return "-".join(str(p) for p in parts) + "@" + UID_DOMAIN
 
 
-def _day(date: datetime.date) -> str:
+def date_text(date: datetime.date) -> str:
+    """20270320: a day as UIDs carry it."""
     return date.isoformat().replace("-", "")
+
+
+def tehran_time(value: datetime.datetime) -> datetime.datetime:
+    """An instant as Tehran's wall-clock time (naive), as a FeedEvent's start and end are given."""
+    return value.astimezone(tehran()).replace(tzinfo=None)
 
 
 def _at(date: datetime.date, time: datetime.time) -> datetime.datetime:
@@ -259,6 +265,14 @@ def site_geo(site: Site) -> tuple[float, float] | None:
     if venue.latitude is None or venue.longitude is None:
         return None
     return float(venue.latitude), float(venue.longitude)
+
+
+def site_about(site: Site) -> list[str]:
+    """The lines every event of the site describes it with: its exhibition, and its address if known."""
+    about = [site.exhibition.title]
+    if site.venue.address:
+        about.append(site.venue.address)
+    return about
 
 
 def _exception_note(exception: DayException | None, closed: bool) -> str:
@@ -282,6 +296,54 @@ def _exception_note(exception: DayException | None, closed: bool) -> str:
     return "\n".join(lines)
 
 
+class _SiteDays:
+    """Makes the events of one site: what they share (texts, place, link, SEQUENCE) is worked out once."""
+
+    def __init__(self, site: Site, url: str):
+        cancelled = site_is_cancelled(site)
+        self.site = site
+        self.status = CANCELLED if cancelled else CONFIRMED
+        self.summary = gettext("Cancelled: %(title)s") % {"title": site.title} if cancelled else site.title
+        self.description = "\n".join(site_about(site))
+        self.common = {
+            "stamp": site.updated_at,
+            "sequence": site.sequence,
+            "location": site_location(site),
+            "geo": site_geo(site),
+            "url": url,
+        }
+        self.uid_prefix = f"site-{site.pk}-"
+
+    def event(self, key: str, date: datetime.date, opens, closes, note: str = "", **fields) -> FeedEvent:
+        fields.setdefault("status", self.status)
+        fields.setdefault("summary", self.summary)
+        return FeedEvent(
+            uid=f"{self.uid_prefix}{key}@{UID_DOMAIN}",
+            start=_at(date, opens),
+            end=_at(date, closes),
+            description=f"{self.description}\n{note}" if note else self.description,
+            **self.common,
+            **fields,
+        )
+
+    def changed(self, key: str, exception: DayException, **fields) -> FeedEvent:
+        """A day open on hours of its own."""
+        note = _exception_note(exception, closed=False)
+        return self.event(key, exception.date, exception.opens, exception.closes, note, **fields)
+
+    def closed(self, exception: DayException, regular: OpeningHours) -> FeedEvent:
+        """A day the site would open on, called off."""
+        return self.event(
+            date_text(exception.date),
+            exception.date,
+            regular.opens,
+            regular.closes,
+            _exception_note(exception, closed=True),
+            status=CANCELLED,
+            summary=gettext("Closed: %(title)s") % {"title": self.site.title},
+        )
+
+
 def site_events(
     site: Site, hours: list[OpeningHours], exceptions: list[DayException], url: str = ""
 ) -> list[FeedEvent]:
@@ -291,105 +353,71 @@ def site_events(
     A closure of a day the site would open is kept as a CANCELLED event, so subscribers who already
     have the day see it called off; a cancelled site keeps all its events, CANCELLED.
     """
-    cancelled = site_is_cancelled(site)
-    status = CANCELLED if cancelled else CONFIRMED
-    title = site.title
-    summary = gettext("Cancelled: %(title)s") % {"title": title} if cancelled else title
-    about = [site.exhibition.title]
-    if site.venue.address:
-        about.append(site.venue.address)
-    description = "\n".join(about)
-    common = {
-        "stamp": site.updated_at,
-        "sequence": site.sequence,
-        "location": site_location(site),
-        "geo": site_geo(site),
-        "url": url,
-    }
-
-    uid_prefix = f"site-{site.pk}-"
-    combine = datetime.datetime.combine
-
-    def event(key: str, date: datetime.date, opens, closes, note: str = "", **fields) -> FeedEvent:
-        fields.setdefault("status", status)
-        fields.setdefault("summary", summary)
-        return FeedEvent(
-            uid=f"{uid_prefix}{key}@{UID_DOMAIN}",
-            start=combine(date, opens),
-            end=combine(date, closes),
-            description=f"{description}\n{note}" if note else description,
-            **common,
-            **fields,
-        )
-
-    def closed(exception: DayException, regular: OpeningHours) -> FeedEvent:
-        return event(
-            _day(exception.date),
-            exception.date,
-            regular.opens,
-            regular.closes,
-            _exception_note(exception, closed=True),
-            status=CANCELLED,
-            summary=gettext("Closed: %(title)s") % {"title": title},
-        )
-
+    days = _SiteDays(site, url)
     by_weekday = {h.weekday: h for h in hours}
     if len(by_weekday) != 1:
-        schedule = build_schedule(site, hours, exceptions)
-        events = [
-            event(_day(d.date), d.date, d.opens, d.closes, _exception_note(d.exception, closed=False))
-            for d in schedule.open_days
-        ]
-        events += [closed(e, by_weekday[e.date.weekday()]) for e in schedule.closures]
-        events.sort(key=lambda e: e.start)
-        return events
-
-    # A weekly bazaar.
+        return _daily_events(days, hours, exceptions, by_weekday)
     ((weekday, regular),) = by_weekday.items()
+    return _weekly_events(days, weekday, regular, exceptions) + _days_off_the_weekday(
+        days, weekday, exceptions
+    )
+
+
+def _daily_events(
+    days: _SiteDays,
+    hours: list[OpeningHours],
+    exceptions: list[DayException],
+    by_weekday: dict[int, OpeningHours],
+) -> list[FeedEvent]:
+    """One event per open day and per closed one, in date order."""
+    schedule = build_schedule(days.site, hours, exceptions)
+    events = [
+        days.event(date_text(d.date), d.date, d.opens, d.closes, _exception_note(d.exception, closed=False))
+        for d in schedule.open_days
+    ]
+    events += [days.closed(e, by_weekday[e.date.weekday()]) for e in schedule.closures]
+    events.sort(key=lambda e: e.start)
+    return events
+
+
+def _weekly_events(
+    days: _SiteDays, weekday: int, regular: OpeningHours, exceptions: list[DayException]
+) -> list[FeedEvent]:
+    """A weekly bazaar's recurrence, its closed days as EXDATEs, and an override per day of changed hours."""
+    site = days.site
     by_date = {e.date: e for e in exceptions}
     regular_dates = [d for d in daterange(site.start_date, site.end_date) if d.weekday() == weekday]
-    events: list[FeedEvent] = []
-    if regular_dates:
-        first, last = regular_dates[0], regular_dates[-1]
-        exdates = tuple(_at(d, regular.opens) for d in regular_dates if d in by_date and by_date[d].closed)
-        events.append(
-            event(
-                "weekly",
-                first,
-                regular.opens,
-                regular.closes,
-                weekly_until=_at(last, regular.opens).replace(tzinfo=tehran()).astimezone(datetime.UTC),
-                exdates=exdates,
-            )
+    if not regular_dates:
+        return []
+    first, last = regular_dates[0], regular_dates[-1]
+    exdates = tuple(_at(d, regular.opens) for d in regular_dates if d in by_date and by_date[d].closed)
+    events = [
+        days.event(
+            "weekly",
+            first,
+            regular.opens,
+            regular.closes,
+            weekly_until=_at(last, regular.opens).replace(tzinfo=tehran()).astimezone(datetime.UTC),
+            exdates=exdates,
         )
-        for d in regular_dates:
-            exception = by_date.get(d)
-            if exception is not None and not exception.closed:
-                events.append(
-                    event(
-                        "weekly",
-                        d,
-                        exception.opens,
-                        exception.closes,
-                        _exception_note(exception, closed=False),
-                        recurrence_id=_at(d, regular.opens),
-                    )
-                )
-    # Days opened outside the weekday stand on their own.
-    for exception in exceptions:
-        if exception.closed or exception.date.weekday() == weekday:
-            continue
-        if site.start_date <= exception.date <= site.end_date:
-            events.append(
-                event(
-                    _day(exception.date),
-                    exception.date,
-                    exception.opens,
-                    exception.closes,
-                    _exception_note(exception, closed=False),
-                )
-            )
+    ]
+    for d in regular_dates:
+        exception = by_date.get(d)
+        if exception is not None and not exception.closed:
+            events.append(days.changed("weekly", exception, recurrence_id=_at(d, regular.opens)))
     return events
+
+
+def _days_off_the_weekday(days: _SiteDays, weekday: int, exceptions: list[DayException]) -> list[FeedEvent]:
+    """Days a weekly bazaar opens outside its weekday: they stand on their own."""
+    site = days.site
+    return [
+        days.changed(date_text(exception.date), exception)
+        for exception in exceptions
+        if not exception.closed
+        and exception.date.weekday() != weekday
+        and site.start_date <= exception.date <= site.end_date
+    ]
 
 
 # --- public feeds ------------------------------------------------------------------------------------

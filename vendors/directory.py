@@ -19,7 +19,7 @@ from bazaarche.validators import clean_mobile
 
 from .models import Category, CategoryGroup, County, User, Vendor
 from .permissions import is_county_organiser, is_provincial_organiser
-from .registry import COLUMNS_BY_KEY
+from .registry.columns import COLUMNS_BY_KEY
 
 PAGE_SIZE = 50
 # A permit that ends within this many days is "expiring": time enough to renew before a call closes.

@@ -102,7 +102,7 @@ class CategoryImport:
 
 
 def _category_columns():
-    from vendors.registry import Column
+    from vendors.registry.columns import Column
 
     return (
         Column("code", "کد رسته", "category code", required=True),
@@ -128,12 +128,14 @@ def import_categories(source, name: str | None = None) -> CategoryImport:
     code, title_fa, group_fa, group_en, starred and optionally title_en, in one transaction.
 
     A category is found by its code and a group by its Persian name; a group's slug, once made, is
-    kept (it is in addresses). Raises vendors.registry.UnusableFile for a file that cannot be used.
+    kept (it is in addresses). Raises vendors.registry.rejections.UnusableFile for a file that cannot
+    be used.
     """
     from django.db import transaction
 
     from vendors.models import Category, CategoryGroup
-    from vendors.registry import map_headers, open_table, reasons_in_both
+    from vendors.registry.reading import map_headers, open_table
+    from vendors.registry.rejections import reasons_in_both
 
     columns = _category_columns()
     labels = {column.key: column for column in columns}

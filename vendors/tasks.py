@@ -8,6 +8,7 @@ import secrets
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import PurePath
 from typing import Any
 
@@ -15,9 +16,10 @@ from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
 from django.tasks import task
-from django.utils import timezone, translation
-from django.utils.functional import Promise
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from bazaarche.bilingual import both, joined
 
 from .models import RegistryImport, User
 
@@ -71,26 +73,6 @@ def confirm(import_id: int) -> bool:
     return True
 
 
-def bilingual(message_fa: str | Promise, message_en: str | Promise | None = None) -> str:
-    """An error kept as two lines, Persian then English, so each reader sees their language."""
-    if message_en is None:
-        with translation.override("fa"):
-            fa = str(message_fa)
-        with translation.override("en"):
-            en = str(message_fa)
-    else:
-        fa, en = str(message_fa), str(message_en)
-    return f"{' '.join(fa.split())}\n{' '.join(en.split())}"
-
-
-def error_message(registry_import: RegistryImport, language: str | None = None) -> str:
-    """The import's error in the reader's language (Persian when unsure)."""
-    fa, _newline, en = registry_import.error.partition("\n")
-    if (language or translation.get_language() or "fa").startswith("en") and en:
-        return en
-    return fa
-
-
 @contextmanager
 def _opened(registry_import: RegistryImport) -> Iterator[Any]:
     """The uploaded file as a plain binary file object, whatever the storage wraps it in."""
@@ -115,7 +97,7 @@ def fail_stalled(now: datetime.datetime | None = None) -> int:
     failed = 0
     for status, message in ((Status.CHECKING, CHECK_CRASHED), (Status.IMPORTING, IMPORT_CRASHED)):
         failed += RegistryImport.objects.filter(silent, status=status).update(
-            status=Status.FAILED, error=bilingual(message), finished_at=now
+            status=Status.FAILED, error=both(partial(str, message)), finished_at=now
         )
     return failed
 
@@ -127,7 +109,8 @@ def _fail(import_id: int, error: str) -> None:
 
 
 def _preview(summary: Any) -> list[dict[str, Any]]:
-    from .registry import COLUMNS_BY_KEY, shortened
+    from .registry.columns import COLUMNS_BY_KEY
+    from .registry.rejections import shortened
 
     def header(key: str, language: str) -> str:
         column = COLUMNS_BY_KEY.get(key)
@@ -172,7 +155,9 @@ def _counts(summary: Any) -> dict[str, Any]:
 
 def check(import_id: int) -> None:
     """Dry-run the file: count rows, note what would change, keep the first rejected rows."""
-    from .registry import UnusableFile, count_rows, import_registry
+    from .registry.importing import import_registry
+    from .registry.reading import count_rows
+    from .registry.rejections import UnusableFile
 
     registry_import = RegistryImport.objects.get(pk=import_id)
     if registry_import.status != Status.CHECKING:
@@ -185,10 +170,10 @@ def check(import_id: int) -> None:
         with _opened(registry_import) as source:
             summary = import_registry(source, name=name, dry_run=True, progress=_progress(import_id))
     except UnusableFile as error:
-        _fail(import_id, bilingual(error.message_fa, error.message_en))
+        _fail(import_id, joined(error.message_fa, error.message_en))
         return
     except Exception:
-        _fail(import_id, bilingual(CHECK_CRASHED))
+        _fail(import_id, both(lambda: CHECK_CRASHED))
         raise
     RegistryImport.objects.filter(pk=import_id, status=Status.CHECKING).update(
         status=Status.CHECKED, **_counts(summary)
@@ -197,7 +182,8 @@ def check(import_id: int) -> None:
 
 def run(import_id: int) -> None:
     """Import a confirmed file, keeping the full per-row report with the import."""
-    from .registry import UnusableFile, import_registry
+    from .registry.importing import import_registry
+    from .registry.rejections import UnusableFile
 
     registry_import = RegistryImport.objects.get(pk=import_id)
     if registry_import.status != Status.IMPORTING:
@@ -215,10 +201,10 @@ def run(import_id: int) -> None:
             base = PurePath(name).stem[:80] or "registry"
             registry_import.report.save(f"{base}-{secrets.token_urlsafe(12)}.csv", File(buffer), save=False)
     except UnusableFile as error:
-        _fail(import_id, bilingual(error.message_fa, error.message_en))
+        _fail(import_id, joined(error.message_fa, error.message_en))
         return
     except Exception:
-        _fail(import_id, bilingual(IMPORT_CRASHED))
+        _fail(import_id, both(lambda: IMPORT_CRASHED))
         raise
     RegistryImport.objects.filter(pk=import_id, status=Status.IMPORTING).update(
         status=Status.DONE, report=registry_import.report.name, finished_at=timezone.now(), **_counts(summary)

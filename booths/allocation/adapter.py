@@ -1,9 +1,8 @@
 """Runs the allocation engine on a site in the database and writes its Assignment rows.
 
-Booth ids in the instance are "<hall code>/<booth code>" (unique within a site); application ids
-are "app-<pk>". Assignments linked to an offer are kept: their applications are pinned to their
-booths (with the days they hold), so the engine never double-books them; every other assignment of
-the site is replaced in one transaction.
+Booths and applications are named as booths.allocation.ids says. Assignments linked to an offer are
+kept: their applications are pinned to their booths (with the days they hold), so the engine never
+double-books them; every other assignment of the site is replaced in one transaction.
 """
 
 from __future__ import annotations
@@ -23,7 +22,10 @@ from events.schedule import schedule_for
 from vendors.models import User
 
 from .engine import ApplicationIn, BoothIn, Instance, Result, allocate, lottery
+from .ids import application_id, booth_key
 from .instance import instance_commitment, instance_data
+from .locking import lock_site
+from .runs import stored_placements, stored_refusals
 from .tasks import run_allocation
 from .tickets import new_tickets
 
@@ -39,14 +41,29 @@ class SiteRun:
     run: AllocationRun | None = None  # the recorded run (none on a dry run)
 
 
-def booth_key(booth: Booth) -> str:
-    return f"{booth.hall.code}/{booth.code}"
-
-
 def site_instance(site: Site, seed: int = 0) -> tuple[Instance, dict[str, Booth], dict[str, Application]]:
     """The site's booths, open days and accepted applications as an engine instance."""
     open_days = [day.date for day in schedule_for(site).open_days]
-    day_index = {date.isoformat(): n for n, date in enumerate(open_days)}
+    by_key, booth_ins = _booths(site)
+    held = _held_by_offers(site)
+    apps, by_app, waived = _applications(site, open_days, by_key, held)
+    _drop_clashing_pins(apps, held={application_id(pk) for pk in held})
+    for i, app in enumerate(apps):
+        if app.id in waived and app.pinned is None:
+            apps[i] = ApplicationIn(**{**app.__dict__, "needs": waived[app.id]})
+    instance = Instance(
+        tuple(d.isoformat() for d in open_days),
+        booth_ins,
+        tuple(apps),
+        seed=seed,
+        site=site.slug,
+        quotas=tuple((str(q.group_id), q.max_percent) for q in site.quotas.order_by("group_id")),
+    )
+    return instance, by_key, by_app
+
+
+def _booths(site: Site) -> tuple[dict[str, Booth], tuple[BoothIn, ...]]:
+    """The site's booths that are not blocked, by key, and as the engine's booths, in plan order."""
     booths = list(
         Booth.objects.filter(hall__site=site, blocked=False)
         .select_related("hall")
@@ -64,22 +81,38 @@ def site_instance(site: Site, seed: int = 0) -> tuple[Instance, dict[str, Booth]
         )
         for key, b in by_key.items()
     )
-    # Days an offer holds: those applications keep their booth and days.
+    return by_key, booth_ins
+
+
+def _held_by_offers(site: Site) -> dict[int, tuple[str, set[str]]]:
+    """The booth and days each offer holds, by application pk: those applications keep them."""
     held: dict[int, tuple[str, set[str]]] = {}
     for row in Assignment.objects.filter(application__site=site, offer__isnull=False).select_related(
         "booth__hall"
     ):
         key = booth_key(row.booth)
         held.setdefault(row.application_id, (key, set()))[1].add(row.date.isoformat())
+    return held
+
+
+def _applications(
+    site: Site,
+    open_days: list[datetime.date],
+    by_key: dict[str, Booth],
+    held: dict[int, tuple[str, set[str]]],
+) -> tuple[list[ApplicationIn], dict[str, Application], dict[str, frozenset[str]]]:
+    """The accepted applications with open days as the engine's, by id, and the full needs of those
+    pinned with needs set aside (restored by the caller if the pin is dropped)."""
+    day_index = {date.isoformat(): n for n, date in enumerate(open_days)}
     applications = list(
         Application.objects.filter(site=site, status=Application.Status.ACCEPTED)
         .select_related("vendor__category", "vendor__county", "company", "pinned_booth__hall")
         .order_by("pk")
     )
     apps, by_app = [], {}
-    waived: dict[str, frozenset[str]] = {}  # full needs of applications pinned with needs set aside
+    waived: dict[str, frozenset[str]] = {}
     for application in applications:
-        app_id = f"app-{application.pk}"
+        app_id = application_id(application.pk)
         pinned, dates = None, application.days
         if application.pk in held:
             pinned, held_dates = held[application.pk]
@@ -96,21 +129,20 @@ def site_instance(site: Site, seed: int = 0) -> tuple[Instance, dict[str, Booth]
             kept = needs - frozenset(application.waived_needs or ())
             if kept <= set(by_key[pinned].features):
                 # The organiser placed it there anyway, with a recorded reason: the pin stands, and the
-                # needs set aside hold only on that booth (restored below if the pin is dropped).
+                # needs set aside hold only on that booth.
                 waived[app_id] = needs
                 needs = kept
             else:
                 pinned = None  # a pin the booth cannot honour is treated as no pin
+        vendor = application.vendor
         apps.append(
             ApplicationIn(
                 id=app_id,
                 days=days,
-                vendor=application.vendor.tracking_code,
-                category=application.vendor.category.code if application.vendor.category_id else "",
-                category_group=str(application.vendor.category.group_id)
-                if application.vendor.category_id
-                else "",
-                county=application.vendor.county.slug if application.vendor.county_id else "",
+                vendor=vendor.tracking_code,
+                category=vendor.category.code if vendor.category_id else "",
+                category_group=str(vendor.category.group_id) if vendor.category_id else "",
+                county=vendor.county.slug if vendor.county_id else "",
                 group=application.company.national_id if application.company_id else None,
                 priority=application.priority,
                 needs=needs if application.pk not in held else frozenset(),
@@ -120,19 +152,7 @@ def site_instance(site: Site, seed: int = 0) -> tuple[Instance, dict[str, Booth]
             )
         )
         by_app[app_id] = application
-    _drop_clashing_pins(apps, held={f"app-{pk}" for pk in held})
-    for i, app in enumerate(apps):
-        if app.id in waived and app.pinned is None:
-            apps[i] = ApplicationIn(**{**app.__dict__, "needs": waived[app.id]})
-    instance = Instance(
-        tuple(d.isoformat() for d in open_days),
-        booth_ins,
-        tuple(apps),
-        seed=seed,
-        site=site.slug,
-        quotas=tuple((str(q.group_id), q.max_percent) for q in site.quotas.order_by("group_id")),
-    )
-    return instance, by_key, by_app
+    return apps, by_app, waived
 
 
 def _drop_clashing_pins(apps: list[ApplicationIn], held: set[str]) -> None:
@@ -205,10 +225,6 @@ def write_result(
     return len(rows), kept
 
 
-def application_pk(app_id: str) -> int:
-    return int(app_id.removeprefix("app-"))
-
-
 # Sites with more accepted applications than this are allocated by the task worker, with progress.
 BACKGROUND_ABOVE = 300
 # A run queued or running for longer than this has lost its worker: it no longer blocks a new run.
@@ -268,8 +284,7 @@ def _run(run: AllocationRun) -> tuple[Instance, Result, int, int]:
     try:
         _stage(run_id, 25)
         with transaction.atomic():
-            # Publishing, moves and promotions lock the same row: one change to a plan at a time.
-            Site.objects.select_for_update().filter(pk=run.site_id).first()
+            lock_site(run.site_id)
             instance, booths, applications = site_instance(run.site)
             data = instance_data(instance, public=True)
             del data["seed"]  # not drawn yet; the canonical form leaves it out
@@ -288,11 +303,8 @@ def _run(run: AllocationRun) -> tuple[Instance, Result, int, int]:
                 finished_at=timezone.now(),
                 lottery=order,
                 tickets=new_tickets(order),
-                placements={
-                    p.application: {"booth": p.booth, "days": list(p.days), "code": p.code, "facts": p.facts}
-                    for p in result.assignments
-                },
-                refusals={r.application: {"code": r.code, "facts": r.facts} for r in result.unassigned},
+                placements=stored_placements(result),
+                refusals=stored_refusals(result),
                 summary={
                     "applications": len(instance.applications),
                     "booths": len(instance.booths),

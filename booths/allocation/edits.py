@@ -1,8 +1,8 @@
 """An organiser's changes to an allocated plan: move, swap, pin and unpin, each checked before it is written.
 
-Each change locks the site row, then the applications and assignments it touches (the same order
-as publishing and promotion), checks needs, availability and clashes, and refuses with a stable
-code and a message in the organiser's language. A moved or swapped application is pinned to its
+Each change takes the site lock, then locks the applications and assignments it touches (in the
+order booths.allocation.locking writes down), checks needs, availability and clashes, and refuses
+with a stable code and a message in the organiser's language. A moved or swapped application is pinned to its
 new booth, so a re-run keeps the organiser's choice.
 
 Hard rules are never set aside: one vendor per booth per day (and a booth shared on other days
@@ -20,29 +20,30 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 from bazaarche.jalali import format_date
+from bazaarche.refusals import Refused
 from bazaarche.text import digits_for_language, normalize
 from booths.applications.review import record_change
 from booths.models import Application, Assignment, Booth
-from booths.plans.labels import one_hall
+from booths.plans.labels import booth_label
 from events.models import Site
 from events.schedule import schedule_for
 from vendors.models import User
 
-from .instance import _features_text
+from .ids import booth_key
+from .instance import features_text
+from .locking import lock_site
 
 # Refusals an organiser may override with a reason (see the module's docstring); every other is hard.
 SOFT_RULES = frozenset({"needs", "reason_required"})
 MAX_REASON = 500
 
 
-class EditError(Exception):
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class EditError(Refused):
+    """A change to the plan that was refused; the message is for the organiser."""
 
     @property
     def soft(self) -> bool:
@@ -75,16 +76,9 @@ class Waiver:
         return Waiver(reason, self.by)
 
 
-def booth_label(booth: Booth) -> str:
-    """How a message names a booth: its code as the organiser wrote it, digits in the page's language,
-    and the hall's name when the site has more than one hall."""
-    code = digits_for_language(booth.code)
-    return code if one_hall(booth.hall.site_id) else f"{code} ({booth.hall.name})"
-
-
-def _typed(booth: Booth) -> str:
-    """The HALL/BOOTH form an organiser types in the move box."""
-    return f"{booth.hall.code}/{booth.code}"
+def _named(booth: Booth) -> str:
+    """A booth as a message's subject: «غرفه A-۰۴», "Main hall, booth A-04"."""
+    return capfirst(booth_label(booth))
 
 
 def find_booth(site: Site, text: str) -> Booth:
@@ -101,7 +95,7 @@ def find_booth(site: Site, text: str) -> Booth:
         raise EditError(
             "ambiguous_booth",
             gettext("More than one hall has a booth “%(booth)s”: write it as HALL/BOOTH, e.g. %(example)s.")
-            % {"booth": text, "example": _typed(matches[0])},
+            % {"booth": text, "example": booth_key(matches[0])},
         )
     return matches[0]
 
@@ -110,7 +104,7 @@ def _lock(
     site: Site, application_ids: list[int]
 ) -> tuple[dict[int, Application], dict[int, list[Assignment]]]:
     """Lock the site row, then the applications (all of this site, or EditError) and their rows."""
-    Site.objects.select_for_update().filter(pk=site.pk).first()
+    lock_site(site.pk)
     applications = {
         a.pk: a
         for a in Application.objects.select_for_update(of=("self",))
@@ -144,10 +138,8 @@ def _not_offered(application: Application, rows: list[Assignment]) -> None:
     if any(r.offer_id for r in rows):
         raise EditError(
             "offered",
-            gettext(
-                "Booth %(booth)s has been offered to %(vendor)s; a published booth cannot be moved or swapped."
-            )
-            % {"booth": booth_label(rows[0].booth), "vendor": application.vendor.business_name},
+            gettext("%(booth)s has been offered to %(vendor)s; a published booth cannot be moved or swapped.")
+            % {"booth": _named(rows[0].booth), "vendor": application.vendor.business_name},
         )
 
 
@@ -163,9 +155,9 @@ def _dates(site: Site, application: Application, rows: list[Assignment]) -> list
 
 def _check_hard(application: Application, booth: Booth, dates: list[datetime.date], ignore: set[int]) -> None:
     """The rules nobody sets aside: the booth is not blocked and is free on these days."""
-    label = booth_label(booth)
+    label = _named(booth)
     if booth.blocked:
-        raise EditError("blocked", gettext("Booth %(booth)s is blocked.") % {"booth": label})
+        raise EditError("blocked", gettext("%(booth)s is blocked.") % {"booth": label})
     clash = (
         Assignment.objects.filter(booth=booth, date__in=dates)
         .exclude(application_id__in=ignore)
@@ -176,7 +168,7 @@ def _check_hard(application: Application, booth: Booth, dates: list[datetime.dat
     if clash is not None:
         raise EditError(
             "taken",
-            gettext("Booth %(booth)s is taken on %(day)s by %(vendor)s.")
+            gettext("%(booth)s is taken on %(day)s by %(vendor)s.")
             % {
                 "booth": label,
                 "day": format_date(clash.date),
@@ -191,10 +183,10 @@ def _missing_needs(application: Application, booth: Booth, waiver: Waiver | None
     if missing and waiver is None:
         raise EditError(
             "needs",
-            gettext("Booth %(booth)s has no %(needs)s, which %(vendor)s needs.")
+            gettext("%(booth)s has no %(needs)s, which %(vendor)s needs.")
             % {
-                "booth": booth_label(booth),
-                "needs": _features_text(missing),
+                "booth": _named(booth),
+                "needs": features_text(missing),
                 "vendor": application.vendor.business_name,
             },
         )
@@ -206,7 +198,7 @@ def _record_waiver(application: Application, missing: list[str], waiver: Waiver)
     with translation.override("fa"):
         text = gettext(
             "The organiser set aside your need for %(needs)s when choosing your booth. Reason: %(reason)s"
-        ) % {"needs": _features_text(missing), "reason": waiver.reason}
+        ) % {"needs": features_text(missing), "reason": waiver.reason}
     record_change(application, application.status, text, waiver.by)
 
 
@@ -274,8 +266,8 @@ def swap(
     if len(others) > 1:
         raise EditError(
             "several",
-            gettext("Booth %(booth)s holds several vendors on these days; move them one at a time.")
-            % {"booth": booth_label(booth)},
+            gettext("%(booth)s holds several vendors on these days; move them one at a time.")
+            % {"booth": _named(booth)},
         )
     other_id = others.pop()
     try:

@@ -86,7 +86,19 @@ def _day_indices(value: Any, where: str, count: int) -> tuple[int, ...]:
 def parse_instance(data: Any, seed: int | None = None) -> Instance:
     """Checks every rule of the format and returns the engine's input; raises InstanceError."""
     _require(isinstance(data, dict), "The instance must be a JSON object.")
-    days = data.get("days")
+    days = _days(data.get("days"))
+    booths = _booths(data.get("booths"), len(days))
+    applications = _applications(data.get("applications"), {b.id: b for b in booths}, len(days))
+    if seed is None:
+        seed = data.get("seed", 0)
+        seed = 0 if seed is None else seed
+    _require(_is_int(seed), '"seed" must be a whole number.')
+    site = data.get("site", "")
+    _require(isinstance(site, str), '"site" must be a string.')
+    return Instance(tuple(days), booths, applications, seed, site, _quotas(data.get("quotas")))
+
+
+def _days(days: Any) -> list[str]:
     _require(isinstance(days, list) and len(days) > 0, '"days" must be a non-empty list of dates.')
     dates = []
     for n, day in enumerate(days):
@@ -95,8 +107,11 @@ def parse_instance(data: Any, seed: int | None = None) -> Instance:
         except (TypeError, ValueError):
             raise InstanceError(f"days[{n}]: {day!r} is not a date (YYYY-MM-DD).") from None
     _require(all(x < y for x, y in itertools.pairwise(dates)), '"days" must be in order, each once.')
+    return days
 
-    raw_booths = data.get("booths")
+
+def _booths(raw_booths: Any, day_count: int) -> tuple[BoothIn, ...]:
+    """Every booth's id first (a neighbour may be listed before it), then each booth."""
     _require(isinstance(raw_booths, list), '"booths" must be a list.')
     booth_ids: set[str] = set()
     for n, raw in enumerate(raw_booths):
@@ -118,71 +133,22 @@ def parse_instance(data: Any, seed: int | None = None) -> Instance:
         _require(isinstance(zone, str) and isinstance(kind, str), f"{where}: zone and type must be strings.")
         booth_days = None
         if raw.get("days") is not None:
-            booth_days = _day_indices(raw["days"], f"{where}: days", len(days))
+            booth_days = _day_indices(raw["days"], f"{where}: days", day_count)
         booths.append(BoothIn(raw["id"], zone, kind, frozenset(features), tuple(neighbours), booth_days))
+    return tuple(booths)
 
-    raw_apps = data.get("applications")
+
+def _applications(raw_apps: Any, by_booth: dict[str, BoothIn], day_count: int) -> tuple[ApplicationIn, ...]:
+    """Each application, then no two pinned to one booth on one day."""
     _require(isinstance(raw_apps, list), '"applications" must be a list.')
     applications, app_ids = [], set()
-    by_booth = {b.id: b for b in booths}
     for n, raw in enumerate(raw_apps):
         _require(isinstance(raw, dict), f"applications[{n}] must be an object.")
         app_id = raw.get("id")
         _require(isinstance(app_id, str) and app_id != "", f'applications[{n}] needs an "id" (a string).')
         _require(app_id not in app_ids, f'Application "{app_id}" appears twice.')
         app_ids.add(app_id)
-        where = f'Application "{app_id}"'
-        app_days = _day_indices(raw.get("days"), f"{where}: days", len(days))
-        _require(len(app_days) > 0, f"{where}: days must name at least one day.")
-        needs = _strings(raw.get("needs", []), f"{where}: needs")
-        unknown = sorted(set(needs) - set(FEATURES))
-        _require(not unknown, f"{where}: unknown need {', '.join(unknown)} (use {', '.join(FEATURES)}).")
-        priority = raw.get("priority", 0)
-        priority = 0 if priority is None else priority
-        _require(_is_int(priority), f"{where}: priority must be a whole number.")
-        texts = {}
-        for key in ("vendor", "category", "county", "category_group"):
-            value = raw.get(key, "")
-            value = "" if value is None else value
-            _require(isinstance(value, str), f"{where}: {key} must be a string.")
-            texts[key] = value
-        group = raw.get("group")
-        _require(group is None or isinstance(group, str), f"{where}: group must be a string or null.")
-        prefers = raw.get("prefers") or {}
-        _require(isinstance(prefers, dict), f"{where}: prefers must be an object with zones and types.")
-        zones = _strings(prefers.get("zones", []), f"{where}: prefers.zones")
-        kinds = _strings(prefers.get("types", []), f"{where}: prefers.types")
-        pinned = raw.get("pinned")
-        if pinned is not None:
-            _require(
-                isinstance(pinned, str) and pinned in by_booth,
-                f"{where}: pinned booth {pinned!r} does not exist.",
-            )
-            booth = by_booth[pinned]
-            missing = sorted(set(needs) - booth.features)
-            _require(not missing, f"{where}: pinned booth {pinned} lacks {', '.join(missing)}.")
-            if booth.days is not None:
-                closed = sorted(set(app_days) - set(booth.days))
-                if closed:
-                    raise InstanceError(
-                        f"{where}: pinned booth {pinned} is not available on day {closed[0]}."
-                    )
-        applications.append(
-            ApplicationIn(
-                id=app_id,
-                days=app_days,
-                vendor=texts["vendor"],
-                category=texts["category"],
-                county=texts["county"],
-                group=group if group else None,
-                priority=priority,
-                needs=frozenset(needs),
-                prefer_zones=tuple(zones),
-                prefer_types=tuple(kinds),
-                pinned=pinned,
-                category_group=texts["category_group"],
-            )
-        )
+        applications.append(_application(raw, app_id, by_booth, day_count))
     taken: dict[tuple[str, int], str] = {}
     for app in applications:
         if app.pinned is not None:
@@ -192,13 +158,61 @@ def parse_instance(data: Any, seed: int | None = None) -> Instance:
                     other == app.id,
                     f'Applications "{other}" and "{app.id}" are both pinned to booth {app.pinned} on day {d}.',
                 )
-    if seed is None:
-        seed = data.get("seed", 0)
-        seed = 0 if seed is None else seed
-    _require(_is_int(seed), '"seed" must be a whole number.')
-    site = data.get("site", "")
-    _require(isinstance(site, str), '"site" must be a string.')
-    return Instance(tuple(days), tuple(booths), tuple(applications), seed, site, _quotas(data.get("quotas")))
+    return tuple(applications)
+
+
+def _application(raw: dict, app_id: str, by_booth: dict[str, BoothIn], day_count: int) -> ApplicationIn:
+    where = f'Application "{app_id}"'
+    app_days = _day_indices(raw.get("days"), f"{where}: days", day_count)
+    _require(len(app_days) > 0, f"{where}: days must name at least one day.")
+    needs = _strings(raw.get("needs", []), f"{where}: needs")
+    unknown = sorted(set(needs) - set(FEATURES))
+    _require(not unknown, f"{where}: unknown need {', '.join(unknown)} (use {', '.join(FEATURES)}).")
+    priority = raw.get("priority", 0)
+    priority = 0 if priority is None else priority
+    _require(_is_int(priority), f"{where}: priority must be a whole number.")
+    texts = {}
+    for key in ("vendor", "category", "county", "category_group"):
+        value = raw.get(key, "")
+        value = "" if value is None else value
+        _require(isinstance(value, str), f"{where}: {key} must be a string.")
+        texts[key] = value
+    group = raw.get("group")
+    _require(group is None or isinstance(group, str), f"{where}: group must be a string or null.")
+    prefers = raw.get("prefers") or {}
+    _require(isinstance(prefers, dict), f"{where}: prefers must be an object with zones and types.")
+    zones = _strings(prefers.get("zones", []), f"{where}: prefers.zones")
+    kinds = _strings(prefers.get("types", []), f"{where}: prefers.types")
+    pinned = raw.get("pinned")
+    if pinned is not None:
+        _pin_fits(pinned, by_booth, needs, app_days, where)
+    return ApplicationIn(
+        id=app_id,
+        days=app_days,
+        vendor=texts["vendor"],
+        category=texts["category"],
+        county=texts["county"],
+        group=group if group else None,
+        priority=priority,
+        needs=frozenset(needs),
+        prefer_zones=tuple(zones),
+        prefer_types=tuple(kinds),
+        pinned=pinned,
+        category_group=texts["category_group"],
+    )
+
+
+def _pin_fits(pinned: Any, by_booth: dict[str, BoothIn], needs: list[str], days: tuple[int, ...], where: str):
+    _require(
+        isinstance(pinned, str) and pinned in by_booth, f"{where}: pinned booth {pinned!r} does not exist."
+    )
+    booth = by_booth[pinned]
+    missing = sorted(set(needs) - booth.features)
+    _require(not missing, f"{where}: pinned booth {pinned} lacks {', '.join(missing)}.")
+    if booth.days is not None:
+        closed = sorted(set(days) - set(booth.days))
+        if closed:
+            raise InstanceError(f"{where}: pinned booth {pinned} is not available on day {closed[0]}.")
 
 
 def _quotas(raw: Any) -> tuple[tuple[str, int], ...]:
@@ -221,7 +235,7 @@ def _quotas(raw: Any) -> tuple[tuple[str, int], ...]:
     return tuple(quotas.items())
 
 
-def _features_text(names: list[str]) -> str:
+def features_text(names: list[str]) -> str:
     labels = {
         "power": lambda: gettext("power"),
         "water": lambda: gettext("water"),
@@ -250,7 +264,7 @@ def refusal_reason(refusal: Refusal, reader: str = VENDOR, group_name: str | Non
             if about
             else gettext("No booth at this site has %(needs)s, which your application needs.")
         )
-        return message % {"needs": _features_text(f["needs"])}
+        return message % {"needs": features_text(f["needs"])}
     if refusal.code == "no_booth_on_days":
         if about:
             return gettext(
@@ -261,53 +275,64 @@ def refusal_reason(refusal: Refusal, reader: str = VENDOR, group_name: str | Non
             "ask for other days."
         )
     if refusal.code == "quota_full":
-        if about:
-            message = gettext(
-                "The quota of category group %(group)s is full: it may hold at most %(percent)d percent of "
-                "the site's booth-days (%(limit)d), %(used)d are taken, and this application needs "
-                "%(days)d more. Priority %(priority)d, lottery rank %(rank)d of %(applicants)d."
-            )
-        else:
-            message = gettext(
-                "The quota of category group %(group)s is full: it may hold at most %(percent)d percent of "
-                "the site's booth-days (%(limit)d), %(used)d are taken, and your request needs "
-                "%(days)d more. Priority %(priority)d, lottery rank %(rank)d of %(applicants)d."
-            )
-        return message % {
-            "group": group_name or f["group"],
-            "percent": f["percent"],
-            "limit": f["limit"],
-            "used": f["used"],
-            "days": f["days"],
-            "priority": f["priority"],
-            "rank": f["rank"],
-            "applicants": f["applicants"],
-        }
+        return _quota_full(f, about, group_name)
+    return f"{_booths_taken(f, about)} {_lottery_rank(f, about)}"
+
+
+def _quota_full(f: dict, about: bool, group_name: str | None) -> str:
+    if about:
+        message = gettext(
+            "The quota of category group %(group)s is full: it may hold at most %(percent)d percent of "
+            "the site's booth-days (%(limit)d), %(used)d are taken, and this application needs "
+            "%(days)d more. Priority %(priority)d, lottery rank %(rank)d of %(applicants)d."
+        )
+    else:
+        message = gettext(
+            "The quota of category group %(group)s is full: it may hold at most %(percent)d percent of "
+            "the site's booth-days (%(limit)d), %(used)d are taken, and your request needs "
+            "%(days)d more. Priority %(priority)d, lottery rank %(rank)d of %(applicants)d."
+        )
+    return message % {
+        "group": group_name or f["group"],
+        "percent": f["percent"],
+        "limit": f["limit"],
+        "used": f["used"],
+        "days": f["days"],
+        "priority": f["priority"],
+        "rank": f["rank"],
+        "applicants": f["applicants"],
+    }
+
+
+def _booths_taken(f: dict, about: bool) -> str:
+    """How many booths that would do were open on the days asked for (all taken)."""
     count = f["booths"]
     if f["needs"] and about:
-        booths = ngettext(
+        return ngettext(
             "%(count)d booth with %(needs)s is open on its days, and it was taken.",
             "%(count)d booths with %(needs)s are open on its days, and all were taken.",
             count,
-        ) % {"count": count, "needs": _features_text(f["needs"])}
-    elif f["needs"]:
-        booths = ngettext(
+        ) % {"count": count, "needs": features_text(f["needs"])}
+    if f["needs"]:
+        return ngettext(
             "%(count)d booth with %(needs)s is open on your days, and it was taken.",
             "%(count)d booths with %(needs)s are open on your days, and all were taken.",
             count,
-        ) % {"count": count, "needs": _features_text(f["needs"])}
-    elif about:
-        booths = ngettext(
+        ) % {"count": count, "needs": features_text(f["needs"])}
+    if about:
+        return ngettext(
             "%(count)d booth is open on its days, and it was taken.",
             "%(count)d booths are open on its days, and all were taken.",
             count,
         ) % {"count": count}
-    else:
-        booths = ngettext(
-            "%(count)d booth is open on your days, and it was taken.",
-            "%(count)d booths are open on your days, and all were taken.",
-            count,
-        ) % {"count": count}
+    return ngettext(
+        "%(count)d booth is open on your days, and it was taken.",
+        "%(count)d booths are open on your days, and all were taken.",
+        count,
+    ) % {"count": count}
+
+
+def _lottery_rank(f: dict, about: bool) -> str:
     if about:
         lottery = gettext(
             "%(applicants)d applicants had its priority (%(priority)d); its lottery rank among them was "
@@ -318,8 +343,7 @@ def refusal_reason(refusal: Refusal, reader: str = VENDOR, group_name: str | Non
             "%(applicants)d applicants had your priority (%(priority)d); your lottery rank among them was "
             "%(rank)d, and requests for more days are placed first."
         )
-    lottery %= {"applicants": f["applicants"], "priority": f["priority"], "rank": f["rank"]}
-    return f"{booths} {lottery}"
+    return lottery % {"applicants": f["applicants"], "priority": f["priority"], "rank": f["rank"]}
 
 
 def placement_reason(placement: Placement, reader: str = VENDOR) -> str:
@@ -351,7 +375,7 @@ def placement_reason(placement: Placement, reader: str = VENDOR) -> str:
             if about
             else gettext("This booth has %(needs)s, as you need.")
         )
-        prefix = message % {"needs": _features_text(f["needs"])} if f["needs"] else ""
+        prefix = message % {"needs": features_text(f["needs"])} if f["needs"] else ""
     else:
         prefix = (
             gettext("This booth was free on all the application's days.")

@@ -1,260 +1,48 @@
 """Offers: publishing, confirming, declining, expiring and releasing them; promotion from the waiting list.
 
-Every change locks the site row first and then the rows it changes, so publishing, moves and
-promotions on one site happen one at a time; the Assignment unique constraints make a double
-booking impossible even if something skipped the lock.
+Every change takes the site lock first (booths.allocation.locking says in which order the rows
+follow), so publishing, moves and promotions on one site happen one at a time.
 
 However an offer ends — declined, expired, or released because its application left the accepted
 state (the vendor withdrew it, an organiser rejected or waitlisted it) — it ends the same way
 (`_end`): its booth-days are freed and its passes revoked, and `promote` offers the freed days to
-the waiting list in the same transaction.
-
-The waiting list of a site is its accepted applications without a booth and without a live offer
-that have never let an offer go (declined or expired), in order of priority, then of the published
-lottery. A freed booth goes to the first of them whose needs it has and whose days it is free on.
+the waiting list (booths.allocation.waitlist) in the same transaction: a freed booth goes to the
+first one waiting whose needs it has and whose days it is free on. What the vendors are told is in
+booths.allocation.notices.
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime
-import logging
-import smtplib
-from dataclasses import dataclass
 
-from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Subquery
-from django.db.models.fields.json import KeyTransform
-from django.tasks import default_task_backend
 from django.utils import timezone, translation
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
-from bazaarche.jalali import format_date_range, format_datetime
-from bazaarche.text import digits_for_language, to_persian_digits
-from booths.allocation.adapter import booth_key
-from booths.allocation.engine import Placement, Refusal
-from booths.allocation.instance import placement_reason, refusal_reason
-from booths.allocation.tasks import expire_site_offers, notify_offers_task
+from bazaarche.jalali import format_datetime
+from bazaarche.refusals import Refused
 from booths.gate.passes import issue_passes, revoke_passes
 from booths.models import AllocationRun, Application, Assignment, Booth, Offer
-from booths.plans.labels import booth_label, quota_group_name
 from events.models import Site
 from events.schedule import schedule_for
 from vendors.models import User
-from vendors.sms import SmsError, link, send_sms
 
-logger = logging.getLogger(__name__)
-
-LIVE = (Offer.Status.PENDING, Offer.Status.CONFIRMED)
-LET_GO = (Offer.Status.DECLINED, Offer.Status.EXPIRED)
-
-# Each is followed by the link to the vendor's page, where the offer and the passes are.
-OFFER_SMS = _(
-    "Bazaarche: %(booth)s at “%(site)s” is offered to you for %(days)s. "
-    "Confirm or decline it on your page before %(deadline)s:"
-)
-CONFIRMED_SMS = _("Bazaarche: %(booth)s at “%(site)s” is confirmed for you. Your passes are on your page:")
+from .locking import lock_site
+from .notices import announce, notify_confirmed, offer_reason_text, promoted_reason_text
+from .runs import latest_run, published_run
+from .waitlist import LIVE, waitlist
 
 
-class OfferError(Exception):
-    """An offer action that cannot be done; `code` is stable, the message is for the person acting."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-# --- reading ------------------------------------------------------------------------------------
-
-
-def latest_run(site: Site, defer_instance: bool = False) -> AllocationRun | None:
-    runs = AllocationRun.objects.filter(site=site).order_by("-created_at", "-pk")
-    if defer_instance:
-        runs = runs.defer("instance")  # the engine's whole input: large, and pages do not need it
-    return runs.first()
-
-
-def published_run(site: Site) -> AllocationRun | None:
-    """The latest published run; its large instance and placements load only when read."""
-    return (
-        AllocationRun.objects.filter(site=site, published_at__isnull=False)
-        .defer("instance", "placements")
-        .order_by("-published_at", "-pk")
-        .first()
-    )
-
-
-def bilingual(render) -> str:
-    """A text kept as two lines, Persian then English; `render` is called in each language."""
-    with translation.override("fa"):
-        fa = to_persian_digits(" ".join(str(render()).split()))
-    with translation.override("en"):
-        en = " ".join(str(render()).split())
-    return f"{fa}\n{en}"
-
-
-def in_language(text: str, language: str | None = None) -> str:
-    """The reader's line of a bilingual text (a text of one line is shown as it is)."""
-    fa, newline, en = (text or "").partition("\n")
-    if newline and (language or translation.get_language() or "fa").startswith("en"):
-        return en
-    return fa
-
-
-def iso_dates(days: list[str]) -> list[datetime.date]:
-    return [datetime.date.fromisoformat(d) for d in days]
-
-
-def days_text(days: list[str] | list[datetime.date], language: str | None = None) -> str:
-    """Days as the language writes them, consecutive days as one span: "۱۵ تا ۱۷ مهر ۱۴۰۵، ۲۰ مهر ۱۴۰۵"."""
-    dates = sorted(d if isinstance(d, datetime.date) else datetime.date.fromisoformat(d) for d in days)
-    spans: list[list[datetime.date]] = []
-    for d in dates:
-        if spans and (d - spans[-1][1]).days == 1:
-            spans[-1][1] = d
-        else:
-            spans.append([d, d])
-    parts = [format_date_range(a, b, language) for a, b in spans]
-    persian = (language or translation.get_language() or "fa").startswith("fa")
-    return ("، " if persian else ", ").join(parts)
-
-
-def offer_reason_text(run: AllocationRun | None, application: Application, booth: Booth) -> str:
-    """Why this booth, in Persian and English."""
-    if application.pinned_booth_id == booth.pk:
-        return bilingual(lambda: gettext("The organiser chose this booth for you."))
-    placement = (run.placements if run else {}).get(f"app-{application.pk}")
-    if placement and placement["booth"] == booth_key(booth):
-        p = Placement(
-            f"app-{application.pk}",
-            placement["booth"],
-            tuple(placement["days"]),
-            placement["code"],
-            placement["facts"],
-        )
-        try:
-            return bilingual(lambda: placement_reason(p))
-        except (KeyError, TypeError, ValueError):
-            pass  # an engine code this page does not know yet: the plain reason below
-    return bilingual(lambda: gettext("This booth was free on all your days and has what you need."))
-
-
-# --- the waiting list --------------------------------------------------------------------------
-
-
-def waitlist(site: Site, run: AllocationRun | None = None) -> list[Application]:
-    """The site's waiting list in order: priority, then the published lottery, then application order."""
-    if run is None:
-        run = published_run(site)
-    position = {app_id: n for n, app_id in enumerate(run.lottery)} if run else {}
-    let_go = Offer.objects.filter(application__site=site, status__in=LET_GO).values("application_id")
-    live = Offer.objects.filter(application__site=site, status__in=LIVE).values("application_id")
-    placed = Assignment.objects.filter(application__site=site).values("application_id")
-    waiting = list(
-        Application.objects.filter(site=site, status=Application.Status.ACCEPTED)
-        .exclude(pk__in=let_go)
-        .exclude(pk__in=live)
-        .exclude(pk__in=placed)
-        .select_related("vendor__user", "site")
-    )
-    waiting.sort(key=lambda a: (-a.priority, position.get(f"app-{a.pk}", len(position)), a.pk))
-    return waiting
-
-
-@dataclass
-class Standing:
-    position: int  # 1 = next in line
-    ahead: int
-    waiting: int  # on the list with days that overlap
-    reason: str = ""  # the engine's reason for not placing it, in the active language
-
-
-def standings(applications) -> dict[int, Standing]:
-    """Where each accepted application without an offer stands among those waiting for any of its
-    days (priority, then the published lottery), with the engine's reason. Three queries whatever the
-    number of applications and sites; an application of a site with nothing allocated yet is left out.
-    """
-    asking = [a for a in applications if a.status == Application.Status.ACCEPTED and not a.offers.all()]
-    if not asking:
-        return {}
-    latest = (
-        AllocationRun.objects.filter(site=OuterRef("pk"), published_at__isnull=False)
-        .order_by("-published_at", "-pk")
-        .values("pk")[:1]
-    )
-    sites = Site.objects.filter(pk__in={a.site_id for a in asking}).annotate(
-        run_id=Subquery(latest), offered=Exists(Offer.objects.filter(application__site=OuterRef("pk")))
-    )
-    lined = {
-        pk: run_id
-        for pk, run_id, offered in sites.values_list("pk", "run_id", "offered")
-        if run_id or offered
-    }
-    if not lined:
-        return {}
-    # Only the lottery and this vendor's refusals are read: a large site's run holds megabytes more.
-    reasons = {f"reason_{a.pk}": KeyTransform(f"app-{a.pk}", "refusals") for a in asking}
-    runs = {
-        run.site_id: run
-        for run in AllocationRun.objects.filter(pk__in=[r for r in lined.values() if r])
-        .only("pk", "site_id", "lottery")
-        .annotate(**reasons)
-    }
-    let_go_or_live = Offer.objects.filter(application__site__in=lined, status__in=LET_GO + LIVE).values(
-        "application_id"
-    )
-    placed = Assignment.objects.filter(application__site__in=lined).values("application_id")
-    waiting_by_site: dict[int, list[tuple[int, int, list[str]]]] = {}
-    for pk, site_id, priority, days in (
-        Application.objects.filter(site__in=lined, status=Application.Status.ACCEPTED)
-        .exclude(pk__in=let_go_or_live)
-        .exclude(pk__in=placed)
-        .values_list("pk", "site_id", "priority", "days")
-    ):
-        waiting_by_site.setdefault(site_id, []).append((pk, priority, days))
-    found = {}
-    for site_id, waiting in waiting_by_site.items():
-        run = runs.get(site_id)
-        position = {app_id: n for n, app_id in enumerate(run.lottery)} if run else {}
-        waiting.sort(key=lambda w: (-w[1], position.get(f"app-{w[0]}", len(position)), w[0]))
-        for application in asking:
-            if application.site_id != site_id:
-                continue
-            days = set(application.days)
-            ids = [pk for pk, _priority, other in waiting if days & set(other)]
-            if application.pk not in ids:
-                continue
-            n = ids.index(application.pk)
-            found[application.pk] = Standing(n + 1, n, len(ids), _refusal_text(application, run))
-    return found
-
-
-def _refusal_text(application: Application, run: AllocationRun | None) -> str:
-    refusal = getattr(run, f"reason_{application.pk}", None) if run else None
-    if not refusal:
-        return ""
-    try:
-        refused = Refusal(f"app-{application.pk}", refusal["code"], refusal["facts"])
-        return digits_for_language(refusal_reason(refused, group_name=quota_group_name(refused)))
-    except (KeyError, TypeError, ValueError):
-        return ""  # an engine code this page does not know yet
-
-
-# --- publishing --------------------------------------------------------------------------------
-
-
-def lock_site(site_id: int) -> Site:
-    # NO KEY UPDATE: it serialises everyone who takes the site lock, yet lets a row that merely
-    # refers to the site (a pass issued on confirming) be written meanwhile, so a confirmation in
-    # flight never deadlocks with a withdrawal or a rejection waiting for its offer.
-    return Site.objects.select_for_update(no_key=True).get(pk=site_id)
+class OfferError(Refused):
+    """An offer action that cannot be done; the message is for the person acting."""
 
 
 def deadline_for(site: Site, now: datetime.datetime) -> datetime.datetime:
     return now + datetime.timedelta(days=site.confirm_days)
+
+
+# --- publishing --------------------------------------------------------------------------------
 
 
 def publish(run: AllocationRun, by: User | None, now: datetime.datetime | None = None) -> list[Offer]:
@@ -278,7 +66,7 @@ def publish(run: AllocationRun, by: User | None, now: datetime.datetime | None =
         run.published_at = now
         run.published_by = by
         run.save(update_fields=["published_at", "published_by"])
-        _after_commit(site, offers)
+        announce(site, offers)
     return offers
 
 
@@ -323,86 +111,6 @@ def _offer_unoffered(site: Site, run: AllocationRun | None, now: datetime.dateti
     return offers
 
 
-# Up to this many offers are texted at once; a larger publication is texted by the task worker,
-# so the organiser's request does not wait for hundreds of SMS.
-NOTIFY_INLINE = 20
-
-
-def notify_offers(offer_ids: list[int]) -> int:
-    """Text (and e-mail) the vendors of these offers that are still pending; returns how many were sent."""
-    sent = 0
-    for offer in Offer.objects.filter(pk__in=offer_ids, status=Offer.Status.PENDING).select_related(
-        "application__vendor__user", "application__site", "booth__hall"
-    ):
-        sent += notify_offer(offer)
-    return sent
-
-
-def _after_commit(site: Site, offers: list[Offer]) -> None:
-    if not offers:
-        return
-    pks = [o.pk for o in offers]
-    deadline = max(o.expires_at for o in offers)
-
-    def send() -> None:
-        if len(pks) <= NOTIFY_INLINE:
-            notify_offers(pks)
-        else:
-            try:
-                notify_offers_task.enqueue(pks)
-            except Exception:
-                logger.exception("Could not queue the offer notices; sending them now")
-                notify_offers(pks)
-        _schedule_expiry(site.pk, deadline)
-
-    transaction.on_commit(send)
-
-
-def _schedule_expiry(site_id: int, when: datetime.datetime) -> None:
-    """Ask the task worker to expire the site's offers at their deadline (when the backend can defer)."""
-    if not default_task_backend.supports_defer:
-        return  # the `expire_offers` command (cron) does it
-    try:
-        expire_site_offers.using(run_after=when + datetime.timedelta(seconds=1)).enqueue(site_id)
-    except Exception:
-        logger.exception("Could not schedule the expiry of offers for site %s", site_id)
-
-
-def _text(template, offer: Offer) -> str:
-    # Persian whatever the organiser's language, digits and all (site.title is read in Persian here).
-    with translation.override("fa"):
-        text = gettext(template) % {
-            "booth": booth_label(offer.booth),
-            "site": offer.application.site.title,
-            "days": days_text(offer.days, "fa"),
-            "deadline": format_datetime(offer.expires_at, "fa"),
-        }
-        return f"{text}\n{link('me')}"
-
-
-def _send(offer: Offer, text: str) -> bool:
-    """Text the vendor, and e-mail them when their account has an address; failures are logged."""
-    vendor = offer.application.vendor
-    user = vendor.user
-    if user is not None and user.email:
-        try:
-            with translation.override("fa"):
-                subject = gettext("Bazaarche: news about your booth")
-            send_mail(subject, text, None, [user.email])
-        except (smtplib.SMTPException, OSError):
-            logger.exception("Offer e-mail for offer %s could not be sent", offer.pk)
-    try:
-        send_sms(vendor.mobile, text)
-    except (SmsError, OSError):
-        logger.exception("Offer SMS for offer %s could not be sent", offer.pk)
-        return False
-    return True
-
-
-def notify_offer(offer: Offer) -> bool:
-    return _send(offer, _text(OFFER_SMS, offer))
-
-
 # --- the vendor's answer -----------------------------------------------------------------------
 
 
@@ -440,7 +148,7 @@ def confirm(offer_id: int, by: User | None, now: datetime.datetime | None = None
         offer.responded_at = now
         offer.save(update_fields=["status", "responded_at"])
         issue_passes(offer.application)
-        transaction.on_commit(lambda: _send(offer, _text(CONFIRMED_SMS, offer)))
+        transaction.on_commit(lambda: notify_confirmed(offer))
     return offer
 
 
@@ -599,11 +307,7 @@ def promote(site: Site, now: datetime.datetime | None = None) -> list[Offer]:
             application=application,
             booth=booth,
             days=days,
-            reason=bilingual(
-                lambda: gettext(
-                    "A booth was freed on your days and you were next in line on the waiting list."
-                )
-            ),
+            reason=promoted_reason_text(),
             expires_at=deadline_for(site, now),
         )
         Assignment.objects.bulk_create(
@@ -611,5 +315,5 @@ def promote(site: Site, now: datetime.datetime | None = None) -> list[Offer]:
             for d in days
         )
         offers.append(offer)
-    _after_commit(site, offers)
+    announce(site, offers)
     return offers

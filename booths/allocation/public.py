@@ -15,6 +15,9 @@ from django.db.models.fields.json import KeyTextTransform
 from booths.models import AllocationRun, Application
 from events.models import Site
 
+from .ids import application_id
+from .runs import latest_published_pk
+
 
 @dataclass
 class LotteryPlace:
@@ -57,19 +60,14 @@ def lottery_places(applications: list[Application]) -> dict[int, LotteryPlace]:
     pk; applications outside it are left out. One query, whatever the number of sites."""
     if not applications:
         return {}
-    latest = (
-        AllocationRun.objects.filter(site=OuterRef("site_id"), published_at__isnull=False)
-        .order_by("-published_at", "-pk")
-        .values("pk")[:1]
-    )
     # Only this vendor's tickets are read: a large site's run holds 20,000.
-    tickets = {f"ticket_{a.pk}": KeyTextTransform(f"app-{a.pk}", "tickets") for a in applications}
+    tickets = {f"ticket_{a.pk}": KeyTextTransform(application_id(a.pk), "tickets") for a in applications}
     runs = {
         run.site_id: run
         for run in AllocationRun.objects.filter(
             site__in={a.site_id for a in applications}, published_at__isnull=False
         )
-        .annotate(latest=Subquery(latest))
+        .annotate(latest=Subquery(latest_published_pk(OuterRef("site_id"))))
         .filter(pk=F("latest"))
         .only("pk", "site_id", "lottery")
         .annotate(**tickets)
@@ -80,7 +78,7 @@ def lottery_places(applications: list[Application]) -> dict[int, LotteryPlace]:
         if run is None:
             continue
         try:
-            rank = run.lottery.index(f"app-{application.pk}") + 1
+            rank = run.lottery.index(application_id(application.pk)) + 1
         except ValueError:
             continue  # accepted after that run, or never accepted
         ticket = getattr(run, f"ticket_{application.pk}") or ""

@@ -28,6 +28,6 @@ def expire_site_offers(site_id: int) -> None:
 @task
 def notify_offers_task(offer_ids: list[int]) -> None:
     """Text the vendors of a large publication, outside the organiser's request."""
-    from booths.allocation.offers import notify_offers
+    from booths.allocation.notices import notify_offers
 
     notify_offers(offer_ids)

@@ -10,8 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from bazaarche.jalali import format_date, format_datetime
+from bazaarche.refusals import Refused
 from bazaarche.text import digits_for_language
-from booths.allocation.offers import lock_site, promote, release
+from booths.allocation.locking import lock_site
+from booths.allocation.offers import promote, release
 from booths.applications.priority import priorities_for
 from booths.applications.review import notify, record_change
 from booths.models import Application, Booth, Offer
@@ -45,10 +47,13 @@ class Refusal:
     message: str
 
 
-class ApplicationRefused(Exception):
+class ApplicationRefused(Refused):
+    """Every reason why the application cannot be made or changed (`refusals`, at least one); its
+    code is the first reason's and its message all of theirs."""
+
     def __init__(self, refusals: Sequence[Refusal]):
-        super().__init__("; ".join(r.message for r in refusals))
         self.refusals = list(refusals)
+        super().__init__(self.refusals[0].code, "; ".join(r.message for r in self.refusals))
 
 
 @dataclass

@@ -13,8 +13,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from bazaarche.refusals import Refused
 from bazaarche.text import digits_for_language
-from booths.allocation.offers import LIVE, lock_site, promote, release
+from booths.allocation.locking import lock_site
+from booths.allocation.offers import promote, release
+from booths.allocation.waitlist import LIVE
 from booths.applications.priority import priorities_for
 from booths.models import Application, ApplicationChange, Offer
 from events.models import Site
@@ -40,13 +43,8 @@ SMS_TEXTS = {
 }
 
 
-class ReviewError(Exception):
-    """A review action that cannot be done; `code` is stable, the message is for the organiser."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class ReviewError(Refused):
+    """A review action that cannot be done; the message is for the organiser."""
 
 
 def sms_text(application: Application, change: ApplicationChange) -> str:

@@ -20,9 +20,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
+from bazaarche.bilingual import each
 from bazaarche.jalali import format_time
+from bazaarche.refusals import Refused
 from booths.gate.passes import normalize_code
 from booths.models import Admission, Application, Assignment, Booth, GateToken, Hall, Pass
 from events.models import Site
@@ -33,13 +35,12 @@ IDEMPOTENCY_KEY_MAX = 100
 SCANNED_TEXT_MAX = 200
 
 
-class GateRefused(Exception):
+class GateRefused(Refused):
     """The gate itself may not check in here: "wrong_gate" (its token is bound to another site) or
-    "revoked_gate"."""
+    "revoked_gate". The message is lazy: the API answers in Persian and English."""
 
-    def __init__(self, code: str, site: Site):
-        super().__init__(code)
-        self.code = code
+    def __init__(self, code: str, message: str, site: Site):
+        super().__init__(code, message)
         self.site = site
 
 
@@ -101,30 +102,26 @@ def revoke_gate_token(token: GateToken, now: datetime.datetime | None = None) ->
 def _messages(
     result: str, *, site: Site | None = None, admitted_at: datetime.datetime | None = None
 ) -> dict[str, str]:
-    out = {}
-    for language in ("fa", "en"):
-        with translation.override(language):
-            if result == Result.ADMITTED:
-                text = gettext("Admitted. Welcome!")
-            elif result == Result.ALREADY_ADMITTED:
-                if admitted_at is not None:
-                    text = gettext("Already admitted today at %(time)s.") % {
-                        "time": format_time(timezone.localtime(admitted_at).time(), language)
-                    }
-                else:
-                    text = gettext("Already admitted today.")
-            elif result == Result.WRONG_SITE:
-                text = gettext("This pass is for another site: %(site)s.") % {
-                    "site": site.title if site else ""
-                }
-            elif result == Result.WRONG_DAY:
-                text = gettext("This pass is not valid today.")
-            elif result == Result.REVOKED:
-                text = gettext("This pass has been revoked. Ask the holder for their new pass.")
-            else:
-                text = gettext("This is not a valid pass code.")
-        out[language] = text
-    return out
+    """What the gate shows for `result`, in Persian and in English."""
+
+    def render() -> str:
+        if result == Result.ADMITTED:
+            return gettext("Admitted. Welcome!")
+        if result == Result.ALREADY_ADMITTED:
+            if admitted_at is None:
+                return gettext("Already admitted today.")
+            return gettext("Already admitted today at %(time)s.") % {
+                "time": format_time(timezone.localtime(admitted_at).time())
+            }
+        if result == Result.WRONG_SITE:
+            return gettext("This pass is for another site: %(site)s.") % {"site": site.title if site else ""}
+        if result == Result.WRONG_DAY:
+            return gettext("This pass is not valid today.")
+        if result == Result.REVOKED:
+            return gettext("This pass has been revoked. Ask the holder for their new pass.")
+        return gettext("This is not a valid pass code.")
+
+    return each(render)
 
 
 @dataclass(frozen=True)
@@ -394,9 +391,17 @@ def check_in(
     Raises GateRefused when the gate's token is revoked or bound to another site than `site_slug`.
     """
     if gate.revoked_at is not None:
-        raise GateRefused("revoked_gate", gate.site)
+        raise GateRefused(
+            "revoked_gate",
+            gettext_lazy("Sign in with a valid gate key. This key is unknown or has been revoked."),
+            gate.site,
+        )
     if gate.site.slug != site_slug:
-        raise GateRefused("wrong_gate", gate.site)
+        raise GateRefused(
+            "wrong_gate",
+            gettext_lazy("This gate key is for another site. Scan at the site the key was made for."),
+            gate.site,
+        )
     # A repeated key is found when its insert is refused (unique per gate), not by a lookup first:
     # one round trip fewer for every scan, and a retry racing its own first try is caught the same way.
     key = (idempotency_key or "").strip()[:IDEMPOTENCY_KEY_MAX] or None

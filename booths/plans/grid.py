@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from bazaarche.fields import show_number
+from bazaarche.refusals import Refused
 from bazaarche.text import digits_for_language, normalize, to_ascii_digits
 from booths.models import Assignment, Booth, Hall, Offer, Zone
 from events.models import Site
@@ -34,13 +35,8 @@ MAX_SIZE_M2 = Decimal(1000)  # one booth; the largest pavilion of a provincial f
 MAX_PRICE = 10**12
 
 
-class PlanError(ValueError):
-    """A plan change that was refused; .code is stable, the message says how to fix it."""
-
-    def __init__(self, message: str, code: str):
-        super().__init__(message)
-        self.message = message
-        self.code = code
+class PlanError(Refused):
+    """A plan change that was refused; the message says how to fix it."""
 
 
 def row_letter(row: int) -> str:
@@ -56,32 +52,32 @@ def clean_pattern(pattern: str) -> str:
     """Normalise a code pattern and refuse unknown placeholders or broken braces."""
     pattern = to_ascii_digits(normalize(pattern))
     if not pattern:
-        raise PlanError(_("Enter a code pattern, for example {hall}-{n:02d}."), "pattern_empty")
+        raise PlanError("pattern_empty", _("Enter a code pattern, for example {hall}-{n:02d}."))
     try:
         parsed = list(string.Formatter().parse(pattern))
     except ValueError:
         raise PlanError(
-            _("The code pattern has an unmatched brace. Write placeholders as {n} or {n:02d}."),
             "pattern_braces",
+            _("The code pattern has an unmatched brace. Write placeholders as {n} or {n:02d}."),
         ) from None
     names = [name for _literal, name, _spec, _conv in parsed if name is not None]
     max_length = Booth._meta.get_field("code").max_length
     for _literal, name, spec, _conv in parsed:
         if name is not None and spec and _too_wide(spec, max_length):
             raise PlanError(
+                "pattern_width",
                 _(
                     "A booth code has at most %(max)s characters, so the code pattern cannot ask for a "
                     "wider field or take a width from a placeholder. Use {n:02d} for 01, 02, …"
                 )
                 % {"max": digits_for_language(str(max_length))},
-                "pattern_width",
             )
     unknown = sorted({name for name in names if name not in PLACEHOLDERS})
     if unknown:
         raise PlanError(
+            "pattern_placeholder",
             _("The code pattern uses an unknown placeholder {%(name)s}. Use {hall}, {n}, {row} or {col}.")
             % {"name": unknown[0]},
-            "pattern_placeholder",
         )
     return pattern
 
@@ -103,8 +99,8 @@ def format_code(pattern: str, *, hall: str, n: int, row: int, col: int) -> str:
         return pattern.format(hall=hall, n=n, row=row_letter(row), col=col)
     except (ValueError, TypeError, IndexError, KeyError):
         raise PlanError(
-            _("The code pattern has a format the generator cannot apply. Use {n:02d} for 01, 02, …"),
             "pattern_format",
+            _("The code pattern has a format the generator cannot apply. Use {n:02d} for 01, 02, …"),
         ) from None
 
 
@@ -145,20 +141,20 @@ def plan_grid(
     """Lay out a grid without touching the database: codes, positions, block ends."""
     if not (1 <= rows <= MAX_GRID and 1 <= cols <= MAX_GRID):
         raise PlanError(
+            "grid_size",
             _("Rows and columns must each be between 1 and %(max)s.")
             % {"max": digits_for_language(str(MAX_GRID))},
-            "grid_size",
         )
     if not (0 <= aisle_every_cols <= MAX_GRID and 0 <= aisle_every_rows <= MAX_GRID):
         raise PlanError(
+            "grid_bounds",
             _("An aisle comes after every 0 to %(max)s booths.")
             % {"max": digits_for_language(str(MAX_GRID))},
-            "grid_bounds",
         )
     if not 0 <= start <= MAX_FIRST_NUMBER:
         raise PlanError(
-            _("The first number is from 0 to %(max)s.") % {"max": digits_for_language(str(MAX_FIRST_NUMBER))},
             "grid_bounds",
+            _("The first number is from 0 to %(max)s.") % {"max": digits_for_language(str(MAX_FIRST_NUMBER))},
         )
     pattern = clean_pattern(code_pattern)
     row_at = _grid_positions(rows, aisle_every_rows)
@@ -171,21 +167,21 @@ def plan_grid(
             n = start + r * cols + c
             code = format_code(pattern, hall=hall_code, n=n, row=r + 1, col=c + 1)
             if not code.strip():
-                raise PlanError(_("The code pattern gives empty codes."), "pattern_empty_code")
+                raise PlanError("pattern_empty_code", _("The code pattern gives empty codes."))
             if len(code) > max_length:
                 raise PlanError(
+                    "pattern_too_long",
                     _("The code %(code)s is longer than %(max)s characters. Shorten the pattern.")
                     % {"code": code, "max": digits_for_language(str(max_length))},
-                    "pattern_too_long",
                 )
             if code in codes:
                 raise PlanError(
+                    "pattern_duplicate",
                     _(
                         "The code pattern gives two booths the same code %(code)s. "
                         "Include {n}, or both {row} and {col}."
                     )
                     % {"code": code},
-                    "pattern_duplicate",
                 )
             codes[code] = n
             # A block is a run of booths in one row between aisles or walls; its two ends are corners.
@@ -319,21 +315,21 @@ def _refuse_if_in_use(booths, what: str) -> None:
     """Booths with assignments or offers carry decisions vendors rely on: never drop them silently."""
     if Assignment.objects.filter(booth__in=booths).exists():
         raise PlanError(
+            "plan_in_use",
             _(
                 "%(what)s has booths that are already assigned to vendors, so its plan cannot be replaced. "
                 "Edit those booths one by one instead, or withdraw the assignments first."
             )
             % {"what": what},
-            "plan_in_use",
         )
     if Offer.objects.filter(booth__in=booths).exists():
         raise PlanError(
+            "plan_offered",
             _(
                 "%(what)s has booths that were offered to vendors, so its plan cannot be replaced. "
                 "Edit those booths one by one instead."
             )
             % {"what": what},
-            "plan_offered",
         )
 
 
@@ -359,7 +355,7 @@ def generate_grid(
     unknown = set(defaults) - set(EDITABLE_FIELDS)
     if unknown:
         raise PlanError(
-            _("These booth fields cannot be set: %(names)s.") % {"names": ", ".join(sorted(unknown))}, "field"
+            "field", _("These booth fields cannot be set: %(names)s.") % {"names": ", ".join(sorted(unknown))}
         )
     grid = plan_grid(
         hall.code,
@@ -408,12 +404,12 @@ def bulk_update_booths(booths_qs, changes: dict) -> int:
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise PlanError(
-            _("These booth fields cannot be set: %(names)s.") % {"names": ", ".join(sorted(unknown))}, "field"
+            "field", _("These booth fields cannot be set: %(names)s.") % {"names": ", ".join(sorted(unknown))}
         )
     if not changes:
-        raise PlanError(_("Choose at least one thing to change."), "no_changes")
+        raise PlanError("no_changes", _("Choose at least one thing to change."))
     if "type" in changes and changes["type"] not in Booth.Type.values:
-        raise PlanError(_("Choose a booth type from the list."), "type")
+        raise PlanError("type", _("Choose a booth type from the list."))
     _check_numbers(changes)
     return booths_qs.update(**changes)
 
@@ -422,24 +418,24 @@ def _check_numbers(values: dict) -> None:
     """A booth's size and price within bounds: past them the database refuses the number (a 500)."""
     if "size_m2" in values and not 0 < Decimal(values["size_m2"]) <= MAX_SIZE_M2:
         raise PlanError(
+            "size",
             _("The size must be more than zero and at most %(max)s square metres.")
             % {"max": show_number(MAX_SIZE_M2)},
-            "size",
         )
     if "price" in values and not 0 <= values["price"] <= MAX_PRICE:
         raise PlanError(
-            _("The price must be from 0 to %(max)s rials.") % {"max": show_number(MAX_PRICE)},
             "price",
+            _("The price must be from 0 to %(max)s rials.") % {"max": show_number(MAX_PRICE)},
         )
 
 
 def copy_plan(from_site: Site, to_site: Site) -> list[Hall]:
     """Replace to_site's halls and booths with a copy of from_site's, neighbours included."""
     if from_site.pk == to_site.pk:
-        raise PlanError(_("Choose another site to copy the plan from."), "copy_same")
+        raise PlanError("copy_same", _("Choose another site to copy the plan from."))
     source_halls = list(Hall.objects.filter(site=from_site).order_by("position", "code"))
     if not source_halls:
-        raise PlanError(_("The site to copy from has no halls yet."), "copy_empty")
+        raise PlanError("copy_empty", _("The site to copy from has no halls yet."))
     source_booths = list(Booth.objects.filter(hall__site=from_site).order_by("pk"))
     through = Booth.neighbours.through
     source_links = list(

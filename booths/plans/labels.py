@@ -1,7 +1,7 @@
 """What people read for the allocation's ids: a booth by the names the organiser gave, a category group
 by its name.
 
-"A/A-04" (hall code/booth code, booths.allocation.adapter.booth_key) is the engine's id and what an
+"A/A-04" (hall code/booth code, booths.allocation.ids.booth_key) is the engine's id and what an
 organiser types in the move form; pages and messages say «سالن اصلی، غرفه A-۰۴», or only
 «غرفه A-۰۴» when the site has one hall. Digits follow the language: a code is read aloud.
 """

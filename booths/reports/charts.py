@@ -187,8 +187,17 @@ def _day_label(bar: Bar) -> str:
 
 def dashboard_charts(data: Dashboard, *, rtl: bool) -> dict:
     """Every chart of the dashboard page, rendered for the active language."""
-    level_label = lambda bar: gettext("Level %(level)s") % {"level": digits_for_language(bar.key)}  # noqa: E731
-    result = {
+    return {
+        **_application_charts(data, rtl),
+        **_attendance_charts(data, rtl),
+        "occupancy": _occupancy_charts(data, rtl),
+        **_heat_chart(data, rtl),
+    }
+
+
+def _application_charts(data: Dashboard, rtl: bool) -> dict:
+    """Who applied (status, county, category group) and which priority levels were served."""
+    return {
         "status": bar_chart(
             data.by_status,
             chart_id="chart-status",
@@ -215,8 +224,14 @@ def dashboard_charts(data: Dashboard, *, rtl: bool) -> dict:
             rtl=rtl,
             label_width=24,
             value_width=30,
-            label_text=level_label,
+            label_text=lambda bar: gettext("Level %(level)s") % {"level": digits_for_language(bar.key)},
         ),
+    }
+
+
+def _attendance_charts(data: Dashboard, rtl: bool) -> dict:
+    """Check-ins per day and per hour, and the booth-days nobody came to."""
+    return {
         "checkins_day": bar_chart(
             [Bar(label="", value=n, key=day.isoformat()) for day, n in data.check_ins.by_day.items()],
             chart_id="chart-checkins-day",
@@ -245,25 +260,39 @@ def dashboard_charts(data: Dashboard, *, rtl: bool) -> dict:
             value_width=30,
             label_text=_day_label,
         ),
-        "occupancy": [],
-        "heat": None,
     }
-    for index, site in enumerate(data.occupancy):
-        svg = bar_chart(
-            site.days,
-            chart_id=f"chart-occupancy-{index}",
-            title=gettext("Occupancy of %(site)s per day") % {"site": site.site.title},
-            rtl=rtl,
-            label_width=28,
-            value_width=30,
-            label_text=_day_label,
+
+
+def _occupancy_charts(data: Dashboard, rtl: bool) -> list:
+    """(site, chart) for each site: its booths taken per day."""
+    return [
+        (
+            site,
+            bar_chart(
+                site.days,
+                chart_id=f"chart-occupancy-{index}",
+                title=gettext("Occupancy of %(site)s per day") % {"site": site.site.title},
+                rtl=rtl,
+                label_width=28,
+                value_width=30,
+                label_text=_day_label,
+            ),
         )
-        result["occupancy"].append((site, svg))
-    counts = data.check_ins.by_day_hour
-    if counts:
-        days = sorted(data.check_ins.by_day)
-        hours = list(range(min(data.check_ins.by_hour), max(data.check_ins.by_hour) + 1))
-        result["heat"] = heat_strip(
+        for index, site in enumerate(data.occupancy)
+    ]
+
+
+def _heat_chart(data: Dashboard, rtl: bool) -> dict:
+    """The day-by-hour heat strip of check-ins with the numbers behind it; None without check-ins."""
+    check_ins = data.check_ins
+    counts = check_ins.by_day_hour
+    if not counts:
+        return {"heat": None}
+    days = sorted(check_ins.by_day)
+    hours = list(range(min(check_ins.by_hour), max(check_ins.by_hour) + 1))
+    busiest = max(check_ins.by_hour, key=check_ins.by_hour.get)
+    return {
+        "heat": heat_strip(
             days,
             hours,
             counts,
@@ -271,20 +300,18 @@ def dashboard_charts(data: Dashboard, *, rtl: bool) -> dict:
             title=gettext("Check-ins per day and hour"),
             desc=gettext("Busiest hour: %(hour)s with %(n)s check-ins.")
             % {
-                "hour": digits_for_language(
-                    f"{max(data.check_ins.by_hour, key=data.check_ins.by_hour.get):02d}:00"
-                ),
-                "n": _count(max(data.check_ins.by_hour.values())),
+                "hour": digits_for_language(f"{busiest:02d}:00"),
+                "n": _count(max(check_ins.by_hour.values())),
             },
             rtl=rtl,
-        )
-        result["heat_hours"] = hours
-        result["heat_rows"] = [
+        ),
+        "heat_hours": hours,
+        "heat_rows": [
             {
                 "day": day,
                 "counts": [counts.get((day, hour), 0) for hour in hours],
-                "total": data.check_ins.by_day[day],
+                "total": check_ins.by_day[day],
             }
             for day in days
-        ]
-    return result
+        ],
+    }

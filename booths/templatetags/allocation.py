@@ -6,8 +6,10 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext
 
+from bazaarche.bilingual import in_language
 from bazaarche.text import digits_for_language
-from booths.allocation.offers import LIVE, days_text, in_language
+from booths.allocation.notices import days_text
+from booths.allocation.waitlist import LIVE
 from booths.models import AllocationRun, Application, Offer
 from booths.plans.labels import booth_label
 

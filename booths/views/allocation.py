@@ -2,51 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import get_language_bidi, gettext
 from django.views.decorators.http import require_POST
 
 from bazaarche.text import digits_for_language
 from bazaarche.validators import parse_pk
-from booths.allocation.adapter import STALLED_AFTER, active_run, booth_key, start_run
+from booths.allocation.adapter import active_run, start_run
+from booths.allocation.board import allocation_board, is_running
 from booths.allocation.edits import EditError, Waiver, move, pin, swap, unpin
-from booths.allocation.engine import Placement, Refusal
-from booths.allocation.instance import ORGANISER, canonical_instance, placement_reason, refusal_reason
-from booths.allocation.offers import LET_GO, OfferError, days_text, latest_run, publish, published_run
+from booths.allocation.instance import canonical_instance
+from booths.allocation.offers import OfferError, publish
 from booths.allocation.public import drawn_runs, lottery_order, published_lottery
-from booths.models import AllocationRun, Application, Assignment, Booth, Hall, Offer
+from booths.allocation.runs import latest_run
+from booths.models import AllocationRun
 from booths.permissions import can_allocate, can_download_lottery_input, can_view_lottery
-from booths.plans.drawing import draw_hall
-from booths.plans.labels import booth_label, quota_group_name
+from booths.plans.labels import booth_label
 from events.models import Site
-from vendors.models import CategoryGroup
 
-# Pastel fills, one per category group, in the groups' id order; the text on them stays dark.
-PALETTE = (
-    "#fde68a",
-    "#bbf7d0",
-    "#bfdbfe",
-    "#fbcfe8",
-    "#ddd6fe",
-    "#fed7aa",
-    "#a5f3fc",
-    "#d9f99d",
-    "#fecaca",
-    "#c7d2fe",
-    "#e9d5ff",
-    "#99f6e4",
-)
-EMPTY_FILL = "#ffffff"
-# The list of applications without a booth shows this many unless the organiser asks for all.
-UNPLACED_SHOWN = 50
 # A booth as typed ("HALL/CODE"); a longer text names no booth, and it is kept after a refusal.
 MAX_BOOTH_TEXT = 40
 
@@ -59,178 +36,6 @@ def _site_for(request, slug: str) -> Site:
     return site
 
 
-def _placement_text(run: AllocationRun | None, application: Application, booth: Booth) -> str:
-    if application.pinned_booth_id == booth.pk:
-        return gettext("The organiser chose this booth.")
-    data = (run.placements if run else {}).get(f"app-{application.pk}")
-    if data and data["booth"] == booth_key(booth):
-        try:
-            placement = Placement(
-                f"app-{application.pk}", data["booth"], tuple(data["days"]), data["code"], data["facts"]
-            )
-            return digits_for_language(placement_reason(placement, reader=ORGANISER))
-        except (KeyError, TypeError, ValueError):
-            pass
-    return gettext("Placed after the allocation (by the organiser or from the waiting list).")
-
-
-def _placement_code(run: AllocationRun | None, application: Application, booth: Booth) -> str:
-    if application.pinned_booth_id == booth.pk:
-        return "pinned"
-    data = (run.placements if run else {}).get(f"app-{application.pk}")
-    return data["code"] if data and data["booth"] == booth_key(booth) else "after_run"
-
-
-def _refusal_text(
-    run: AllocationRun | None, application: Application, let_go: dict[int, str]
-) -> tuple[str, str]:
-    """(code, reason) for an accepted application without a booth."""
-    if application.pk in let_go:
-        status = let_go[application.pk]
-        if status == Offer.Status.EXPIRED:
-            return "expired", gettext("Did not confirm the offered booth in time.")
-        return "declined", gettext("Declined the offered booth.")
-    data = (run.refusals if run else {}).get(f"app-{application.pk}")
-    if data:
-        try:
-            refusal = Refusal(f"app-{application.pk}", data["code"], data["facts"])
-            return data["code"], digits_for_language(
-                refusal_reason(refusal, reader=ORGANISER, group_name=quota_group_name(refusal))
-            )
-        except (KeyError, TypeError, ValueError):
-            return data["code"], gettext("No suitable booth was free on its days.")
-    if run is None:
-        return "not_run", gettext("The allocation has not been run yet.")
-    return "after_run", gettext("Accepted after the last run, or moved off its booth: run again or place it.")
-
-
-@dataclass
-class Occupant:
-    application: Application
-    booth: Booth
-    dates: list
-    offer: Offer | None
-    days: str = ""
-    reason: str = ""
-    code: str = ""
-
-
-@dataclass
-class BoothView:
-    booth: Booth
-    occupants: list[Occupant] = field(default_factory=list)
-    fill: str = EMPTY_FILL
-
-
-def _page_context(request, site: Site, selected: int | None) -> dict:
-    run = latest_run(site, defer_instance=True)
-    show_all = request.GET.get("unplaced") == "all"
-    groups = list(CategoryGroup.objects.order_by("pk"))
-    colour = {g.pk: PALETTE[n % len(PALETTE)] for n, g in enumerate(groups)}
-    halls = list(
-        Hall.objects.filter(site=site)
-        .order_by("position", "code")
-        .prefetch_related(Prefetch("booths", queryset=Booth.objects.order_by("row", "col", "code")))
-    )
-    rows = list(
-        Assignment.objects.filter(booth__hall__site=site)
-        .select_related("application__vendor__category", "application__vendor__county", "offer")
-        .order_by("date", "pk")
-    )
-    booth_by_pk = {b.pk: b for hall in halls for b in hall.booths.all()}
-    for hall in halls:
-        for b in hall.booths.all():
-            b.hall = hall  # the label needs the hall code; no query per booth
-    views = {pk: BoothView(b) for pk, b in booth_by_pk.items()}
-    occupant_of: dict[tuple[int, int], Occupant] = {}
-    placed_apps: set[int] = set()
-    for row in rows:
-        view = views.get(row.booth_id)
-        if view is None:
-            continue
-        key = (row.booth_id, row.application_id)
-        if key not in occupant_of:
-            occupant_of[key] = Occupant(row.application, view.booth, [], row.offer)
-            view.occupants.append(occupant_of[key])
-        occupant_of[key].dates.append(row.date)
-        placed_apps.add(row.application_id)
-    used_groups: set[int] = set()
-    for view in views.values():
-        if view.occupants:
-            lead = max(view.occupants, key=lambda o: len(o.dates))
-            group_id = lead.application.vendor.category.group_id
-            view.fill = colour.get(group_id, EMPTY_FILL)
-            used_groups.add(group_id)
-        for occupant in view.occupants:
-            occupant.days = days_text(occupant.dates)
-            occupant.reason = _placement_text(run, occupant.application, view.booth)
-            occupant.code = _placement_code(run, occupant.application, view.booth)
-    rtl = get_language_bidi()
-    drawings = []
-    for hall in halls:
-        drawing = draw_hall(hall, list(hall.booths.all()), rtl=rtl)
-        for shape in drawing.shapes:
-            view = views[shape.booth.pk]
-            shape.view = view
-            if not shape.booth.blocked:
-                shape.fill = view.fill
-            shape.selected = shape.booth.pk == selected
-        drawings.append(drawing)
-    let_go = dict(
-        Offer.objects.filter(application__site=site, status__in=LET_GO).values_list(
-            "application_id", "status"
-        )
-    )
-    # Order all unplaced applications by (priority, lottery) from two columns, then load the shown ones.
-    position = {app_id: n for n, app_id in enumerate(run.lottery)} if run else {}
-    waiting = [
-        (pk in let_go, -priority, position.get(f"app-{pk}", len(position)), pk)
-        for pk, priority in Application.objects.filter(site=site, status=Application.Status.ACCEPTED)
-        .exclude(pk__in=Assignment.objects.filter(booth__hall__site=site).values("application_id"))
-        .values_list("pk", "priority")
-    ]
-    waiting.sort()
-    unplaced_total = len(waiting)
-    shown = [key[-1] for key in (waiting if show_all else waiting[:UNPLACED_SHOWN])]
-    loaded = Application.objects.filter(pk__in=shown).select_related("vendor__category", "vendor__county")
-    by_pk = {a.pk: a for a in loaded}
-    unplaced = [by_pk[pk] for pk in shown if pk in by_pk]
-    for application in unplaced:
-        application.lottery_position = position.get(f"app-{application.pk}")
-        application.refusal_code, application.refusal_reason = _refusal_text(run, application, let_go)
-        application.days_text = days_text(application.days)
-    offers = Offer.objects.filter(application__site=site).aggregate(
-        **{s: Count("pk", filter=Q(status=s)) for s in Offer.Status.values}
-    )
-    unoffered = len({o.application.pk for o in occupant_of.values() if o.offer is None})
-    return {
-        "site": site,
-        "run": run,
-        "published": published_run(site) if run is None or run.published_at is None else run,
-        "drawings": drawings,
-        "legend": [(g, colour[g.pk]) for g in groups if g.pk in used_groups],
-        "selected": views.get(selected) if selected else None,
-        "unplaced": unplaced,
-        "unplaced_total": unplaced_total,
-        # What the move form takes (HALL/CODE), with the booth's name to choose by.
-        "booth_labels": [
-            (booth_key(b), booth_label(b, len(halls) == 1)) for b in booth_by_pk.values() if not b.blocked
-        ],
-        "one_hall": len(halls) == 1,
-        "offers": offers,
-        "unoffered": unoffered,
-        "placed_count": len(placed_apps),
-        "rtl": rtl,
-        "running": _is_running(run),
-    }
-
-
-def _is_running(run: AllocationRun | None) -> bool:
-    """Queued or running, and not stalled (a stalled run is marked failed by the next run)."""
-    busy = (AllocationRun.Status.QUEUED, AllocationRun.Status.RUNNING)
-    return run is not None and run.status in busy and run.created_at >= timezone.now() - STALLED_AFTER
-
-
 def _selected(request) -> int | None:
     return parse_pk(request.GET.get("booth") or request.POST.get("selected") or "")
 
@@ -238,7 +43,8 @@ def _selected(request) -> int | None:
 @login_required
 def allocation_page(request, slug: str):
     site = _site_for(request, slug)
-    context = _page_context(request, site, _selected(request))
+    show_all = request.GET.get("unplaced") == "all"
+    context = allocation_board(site, _selected(request), show_all, rtl=get_language_bidi())
     _pop_refusal(request, site, context)
     if request.htmx and request.GET.get("booth"):
         return render(request, "booths/allocation/site.html#detail", context)
@@ -249,7 +55,7 @@ def allocation_page(request, slug: str):
 def allocation_progress(request, slug: str):
     site = _site_for(request, slug)
     run = latest_run(site)
-    running = _is_running(run)
+    running = is_running(run)
     if request.htmx and not running:
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"  # the result is ready: show the whole page

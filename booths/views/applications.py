@@ -12,8 +12,8 @@ from django.utils.translation import get_language_bidi, gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from bazaarche.text import digits_for_language
-from booths.allocation.offers import LIVE
-from booths.applications import applying
+from booths.allocation.waitlist import LIVE
+from booths.applications import applying, groups
 from booths.applications.forms import ApplicationForm, BulkActionForm, GroupApplicationForm, ReviewFilterForm
 from booths.applications.priority import reason_labels
 from booths.applications.review import ReviewError, change_status, review_list, status_counts
@@ -23,19 +23,15 @@ from booths.plans.prices import price_ranges, with_price_ranges
 from booths.plans.zones import site_zones, zone_name, zone_plan
 from events.models import Site
 from events.permissions import can_view_site
-from vendors.models import Vendor
-
-
-def vendors_for(user) -> list[Vendor]:
-    """The businesses this user may apply for: their own, then their companies' members."""
-    qs = (Vendor.objects.filter(user=user) | Vendor.objects.filter(support_company__managers=user)).distinct()
-    return list(qs.select_related("category__group", "county", "support_company").order_by("pk"))
 
 
 @login_required
 def calls(request):
     now = timezone.now()
-    rows = [(vendor, list(applying.open_calls(vendor, now))) for vendor in vendors_for(request.user)]
+    rows = [
+        (vendor, list(applying.open_calls(vendor, now)))
+        for vendor in groups.vendors_for_applying(request.user)
+    ]
     with_price_ranges([site for _vendor, sites in rows for site in sites])
     return render(request, "booths/calls.html", {"rows": rows})
 
@@ -61,13 +57,13 @@ def apply(request, slug):
     site = _site_for_applying(slug)
     if not can_view_site(request.user, site):  # a draft exists for its organisers only
         raise Http404
-    candidates = [v for v in vendors_for(request.user) if can_apply(request.user, v)]
+    candidates = [v for v in groups.vendors_for_applying(request.user) if can_apply(request.user, v)]
     if not candidates:
         raise Http404
     now = timezone.now()
     site_refusal = applying.site_refusal(site, now)
     refusals = {v.pk: applying.vendor_refusals(v, site) for v in candidates}
-    group = len(candidates) > 1 or candidates[0].user_id != request.user.pk
+    group = groups.is_group(candidates, request.user)
     eligible = [v for v in candidates if not refusals[v.pk]]
     form = None
     failures = []
@@ -79,33 +75,22 @@ def apply(request, slug):
             chosen = (
                 [v for v in eligible if str(v.pk) in form.cleaned_data["vendors"]] if group else eligible[:1]
             )
-            # A group is one company's; the manager applying for their own business applies alone.
-            companies = {v.support_company_id for v in chosen if v.user_id != request.user.pk}
-            company = next((v.support_company for v in chosen if v.user_id != request.user.pk), None)
-            own = [v for v in chosen if v.user_id == request.user.pk]
-            if len(companies) > 1:
-                failures = [gettext("Apply for the members of one support company at a time.")]
-            elif own and len(own) < len(chosen):
-                # One group carries one company; the manager's own business is not part of it.
-                failures = [gettext("Apply for your own business and for your company's members separately.")]
+            try:
+                company = groups.group_company(chosen, request.user)
+                made = applying.apply(chosen, site, form.data_for_application(), request.user, company, now)
+            except applying.ApplicationRefused as refused:
+                failures = [r.message for r in refused.refusals]
             else:
-                try:
-                    made = applying.apply(
-                        chosen, site, form.data_for_application(), request.user, company, now
-                    )
-                except applying.ApplicationRefused as refused:
-                    failures = [r.message for r in refused.refusals]
-                else:
-                    messages.success(
-                        request,
-                        gettext("Your application for %(site)s has been sent.") % {"site": site.title}
-                        if len(made) == 1
-                        else gettext("%(n)s applications for %(site)s have been sent as one group.")
-                        % {"n": digits_for_language(str(len(made))), "site": site.title},
-                    )
-                    if len(made) == 1:
-                        return redirect("apply-application", made[0].pk)
-                    return redirect("me")
+                messages.success(
+                    request,
+                    gettext("Your application for %(site)s has been sent.") % {"site": site.title}
+                    if len(made) == 1
+                    else gettext("%(n)s applications for %(site)s have been sent as one group.")
+                    % {"n": digits_for_language(str(len(made))), "site": site.title},
+                )
+                if len(made) == 1:
+                    return redirect("apply-application", made[0].pk)
+                return redirect("me")
     # A POST that comes back to the page was refused: by the form, by eligibility or by the window.
     status = 400 if request.method == "POST" else 200
     return render(

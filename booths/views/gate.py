@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.csp import CSP
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
@@ -21,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from bazaarche.api_errors import api_error as _error
+from bazaarche.bilingual import each
 from bazaarche.text import normalize
 from booths.gate import cards
 from booths.gate.checkin import (
@@ -51,11 +52,7 @@ def _gate_from(request) -> GateToken | None:
 
 def _titles(site: Site) -> dict[str, str]:
     """The site's title as each language shows it (the English falls back to the Persian)."""
-    titles = {}
-    for language in ("fa", "en"):
-        with translation.override(language):
-            titles[language] = site.title
-    return titles
+    return each(lambda: site.title)
 
 
 def _unauthorised() -> JsonResponse:
@@ -95,7 +92,7 @@ def checkin_api(request):
         return _error(
             403,
             refused.code,
-            _("This gate key is for another site. Scan at the site the key was made for."),
+            refused.message,
             gate_site=refused.site.slug,
             gate_site_title=_titles(refused.site),
         )

@@ -6,8 +6,8 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
 
 from bazaarche.jalali import format_date_span
-from booths.allocation.offers import standings
 from booths.allocation.public import lottery_places
+from booths.allocation.waitlist import standings
 from booths.applications.applying import open_calls
 from booths.gate.forms import HELPER_NAME_MAX
 from booths.models import Application, Offer, Pass

@@ -12,8 +12,21 @@ from django.db.models import Count
 
 from bazaarche.text import fold
 from bazaarche.validators import clean_mobile, clean_national_id
-from booths.demo import DRAFT_EXHIBITION_SLUG, EXHIBITION_SLUG, PASSWORD, demo_tracking_codes, load_demo
-from booths.models import Application, ApplicationChange, Assignment, Booth, GateToken, Offer, Pass
+from booths.allocation.ids import application_id, booth_key
+from booths.demo import load_demo
+from booths.demo.build import demo_tracking_codes
+from booths.demo.data import DRAFT_EXHIBITION_SLUG, EXHIBITION_SLUG, PASSWORD
+from booths.models import (
+    Admission,
+    AllocationRun,
+    Application,
+    ApplicationChange,
+    Assignment,
+    Booth,
+    GateToken,
+    Offer,
+    Pass,
+)
 from events.models import DayException, Exhibition, Site, Venue
 from events.schedule import schedule_for
 from vendors.models import Category, County, Province, SupportCompany, User, Vendor
@@ -336,18 +349,74 @@ def test_demo_allocation_keeps_quota_and_valid_permits():
     site = Site.objects.get(slug="khorramabad-fairground")
     quota = site.quotas.get()
     usable = Booth.objects.filter(hall__site=site, blocked=False).count()
-    placed_in_group = (
-        Offer.objects.filter(application__site=site, application__vendor__category__group=quota.group)
-        .exclude(status=Offer.Status.DECLINED)
-        .count()
-    )
+    # The engine's quota is a share of the site's booth-days.
+    booth_days = usable * len(schedule_for(site).open_days)
+    held_by_group = Assignment.objects.filter(
+        booth__hall__site=site, application__vendor__category__group=quota.group
+    ).count()
     assert (quota.group.slug, quota.max_percent) == ("agricultural-processing", 40)
-    assert 0 < placed_in_group <= usable * 40 // 100
+    assert 0 < held_by_group <= booth_days * 40 // 100
     for assignment in Assignment.objects.select_related("application__vendor"):
         assert assignment.application.vendor.permit_valid_on(assignment.date)
     assert set(
         Application.objects.filter(pinned_booth__isnull=False).values_list("pinned_booth__code", flat=True)
     ) == {"A-12"}
+
+
+@pytest.mark.django_db
+def test_demo_offers_are_the_published_lottery_or_the_waiting_list():
+    load_demo(TODAY)
+
+    runs = AllocationRun.objects.filter(published_at__isnull=False)
+    assert sorted((run.site.slug, run.seed) for run in runs) == [
+        ("borujerd-bazaar", 1404),
+        ("khorramabad-fairground", 1404),
+    ]
+    for run in runs:
+        offers = Offer.objects.filter(application__site=run.site).select_related("booth__hall")
+        published = {
+            application_id(o.application_id): (booth_key(o.booth), o.days)
+            for o in offers
+            if o.created_at == run.published_at
+        }
+        recorded = {
+            app: (placement["booth"], [run.instance["days"][d] for d in placement["days"]])
+            for app, placement in run.placements.items()
+        }
+        assert published == recorded
+        # Every later offer passed a freed booth to an application the lottery left waiting.
+        later = {application_id(o.application_id) for o in offers if o.created_at > run.published_at}
+        assert later <= set(run.refusals)
+    statuses = Counter(Offer.objects.values_list("status", flat=True))
+    assert statuses[Offer.Status.EXPIRED] >= 1
+
+
+@pytest.mark.django_db
+def test_demo_offer_reasons_are_in_persian_and_english():
+    load_demo(TODAY)
+
+    reasons = list(Offer.objects.values_list("reason", flat=True))
+    assert reasons
+    for reason in reasons:
+        persian, english = reason.split("\n")
+        assert re.search("[\u0600-\u06ff]", persian)
+        assert english.isascii()
+
+
+@pytest.mark.django_db
+def test_demo_history_is_dated_in_order_before_the_day():
+    load_demo(TODAY)
+
+    end_of_day = datetime.datetime.combine(TODAY, datetime.time(23, 59), datetime.UTC)
+    for application in Application.objects.prefetch_related("changes"):
+        times = [application.created_at] + [change.at for change in application.changes.all()]
+        assert times == sorted(times)
+        assert times[-1] < end_of_day
+    for offer in Offer.objects.exclude(responded_at=None):
+        assert offer.created_at < offer.responded_at <= offer.expires_at
+    for admission in Admission.objects.select_related("pass_obj"):
+        assert admission.pass_obj.issued_at < admission.scanned_at
+        assert admission.date < TODAY
 
 
 @pytest.mark.django_db

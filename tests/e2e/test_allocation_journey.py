@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from bazaarche.text import to_persian_digits
-from booths.allocation.offers import waitlist
+from booths.allocation.waitlist import waitlist
 from booths.models import AllocationRun, Application, Assignment, Offer
 from tests import factories
 from vendors import sms

@@ -42,11 +42,12 @@ SKIPPED_PREFIXES = ("/en/", "/signout/", "/admin/", "/api/", "/static/")
 # (<textarea>), addresses and e-mails, and single letters (hall and booth codes such as "A-12").
 ALLOWED_LATIN = {
     **dict.fromkeys(
-        ["PDF", "PNG", "JPG", "WebP", "CSV", "XLSX", "Excel"],
+        ["PDF", "PNG", "JPG", "WebP", "CSV", "XLSX", "Excel", "JSON"],
         "a file format: its name is written in Latin letters in Persian too, as on the phone itself",
     ),
     "A4": "the paper size, printed that way on every pack of paper",
     "QR": "the square code on a pass; Persian says «کد QR» too",
+    "SHA": "SHA-256, the lottery's fingerprint: named so by every tool that checks one",
 }
 URL_OR_EMAIL = re.compile(r"https?://\S+|[\w.+-]+@[\w-]+(\.[\w-]+)+|\b[\w-]+(\.[\w-]+)*\.(ir|com|org)\b")
 LATIN_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]+")

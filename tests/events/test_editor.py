@@ -349,7 +349,8 @@ def test_poster_too_large_refused(settings):
     )
     assert list(response.context["form"].errors) == ["poster"]
     assert (
-        '<span class="error" role="alert">پوستر بیش از اندازه بزرگ است؛ لطفاً تصویری تا ۲ مگابایت انتخاب کنید.</span>'
+        '<div class="error" id="id_poster_error" role="alert"><p>'
+        "پوستر بیش از اندازه بزرگ است؛ لطفاً تصویری تا ۲ مگابایت انتخاب کنید.</p></div>"
         in (response.content.decode())
     )
     assert Exhibition.objects.count() == 0

@@ -117,7 +117,10 @@ def test_poster_text_file_named_jpg_is_refused_and_nothing_saved(media, language
     )
     assert response.status_code == 200
     assert response.context["form"].errors == {"poster": [message]}
-    assert f'<span class="error" role="alert">{message}</span>' in response.content.decode()
+    assert (
+        f'<div class="error" id="id_poster_error" role="alert"><p>{message}</p></div>'
+        in response.content.decode()
+    )
     assert Exhibition.objects.count() == 0
     assert stored_files(media) == []
 
@@ -196,7 +199,7 @@ def test_poster_kept_when_only_the_title_changes(media, django_capture_on_commit
 def test_poster_field_says_it_is_public_and_saved_without_photo_details():
     response = signed_in(factories.provincial_organiser()).get(reverse("editor-exhibition-new"))
     assert (
-        '<span class="muted hint">تصویری با قالب JPG،\u200f PNG یا WebP. این تصویر عمومی است و هنگام '
+        '<span class="muted hint" id="id_poster_helptext">تصویری با قالب JPG،\u200f PNG یا WebP. این تصویر عمومی است و هنگام '
         "هم‌رسانی صفحه نشان داده می‌شود؛ از نو ذخیره می‌شود، بی مکان، تاریخ و دوربینی که ممکن است در "
         "پرونده عکس باشد.</span>"
     ) in response.content.decode()

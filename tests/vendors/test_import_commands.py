@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from tests.vendors.test_registry import SAMPLE, csv_bytes, make_row
+from tests.vendors.registry.helpers import SAMPLE, csv_bytes, make_row
 from vendors.models import Category, CategoryGroup, SupportCompany, Vendor
 
 

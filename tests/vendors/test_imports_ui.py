@@ -178,7 +178,8 @@ def test_confirm_is_post_only(client_):
 
 
 def test_unusable_file_fails_with_the_engine_message(client_):
-    from vendors.registry import UnusableFile, import_registry
+    from vendors.registry.importing import import_registry
+    from vendors.registry.rejections import UnusableFile
 
     content = "نام,نام خانوادگی\nمریم,رحیمی\n".encode()
     upload(client_, content, name="people.csv")
@@ -372,7 +373,7 @@ def test_a_check_or_import_whose_worker_fell_silent_is_marked_failed(client_, or
 
 
 def test_report_keeps_a_formula_as_text(client_):
-    from tests.vendors.test_registry import csv_bytes, make_row
+    from tests.vendors.registry.helpers import csv_bytes, make_row
 
     formula = '=HYPERLINK("http://evil.example/t","x")'
     upload(client_, csv_bytes([make_row(1), make_row(2, tracking_code=formula)]))
@@ -387,7 +388,7 @@ def test_report_keeps_a_formula_as_text(client_):
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx-shared"])
 def test_giant_cells_are_refused_row_by_row_and_the_preview_stays_small(client_, kind):
-    from tests.vendors.test_registry import as_file, make_row
+    from tests.vendors.registry.helpers import as_file, make_row
 
     data, name = as_file(
         kind, [make_row(1), make_row(2, tracking_code="7" * 2_000_000), make_row(3, address="ب" * 2_000_000)]

@@ -160,7 +160,9 @@ def test_profile_refuses_a_bad_business_name_in_persian(client: Client, vendor, 
     response = client.post(url(vendor), {"action": "details", "business_name": name, "description": ""})
     assert response.status_code == 200
     assert response.context["details_form"].errors == {"business_name": [error]}
-    assert f'<span class="error">{error}</span>' in text_of(response)
+    assert f'<div class="error" id="id_business_name_error" role="alert"><p>{error}</p></div>' in text_of(
+        response
+    )
     # The heading keeps the saved name, not the refused one.
     assert "<h1>گلیم زهرا</h1>" in text_of(response)
     vendor.refresh_from_db()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from bazaarche.bilingual import in_language
 from vendors import tasks
 from vendors.models import RegistryImport
 from vendors.permissions import can_import_registry
@@ -70,7 +71,7 @@ def registry_import(request, pk: int):
     registry_import = get_object_or_404(_imports_for(request.user), pk=pk)
     context = {
         "registry_import": registry_import,
-        "error": tasks.error_message(registry_import),
+        "error": in_language(registry_import.error),
         "running": registry_import.status
         in (RegistryImport.Status.CHECKING, RegistryImport.Status.IMPORTING),
         "unchanged": registry_import.rows_ok - registry_import.created - registry_import.updated,

@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from bazaarche.validators import clean_mobile
-from booths.demo import PASSWORD, load_demo
+from booths.demo import load_demo
+from booths.demo.data import PASSWORD
 from events.models import Site
 
 

@@ -34,7 +34,8 @@ def booths_held(booths: int = 1, confirmed: bool = True):
     passes, or still pending) and as many more wait for one, with the same days.
     Returns (site, offers, waiting) with the offers in booth order and the waiting in line order."""
     from booths.allocation.adapter import start_run
-    from booths.allocation.offers import confirm, publish, waitlist
+    from booths.allocation.offers import confirm, publish
+    from booths.allocation.waitlist import waitlist
 
     site, _hall, made, _apps = small_site(booths=booths, applications=2 * booths)
     offers = sorted(publish(start_run(site, 7, None), None), key=lambda o: made.index(o.booth))

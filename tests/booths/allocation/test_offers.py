@@ -8,8 +8,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from booths.allocation.adapter import start_run
-from booths.allocation.offers import OfferError, confirm, decline, expire_offers, publish, standings, waitlist
+from booths.allocation.offers import OfferError, confirm, decline, expire_offers, publish
 from booths.allocation.tasks import expire_site_offers, notify_offers_task
+from booths.allocation.waitlist import standings, waitlist
 from booths.applications.review import change_status
 from booths.models import AllocationRun, Application, Assignment, Offer, Pass
 from tests import factories
@@ -310,7 +311,7 @@ def test_offer_and_confirmation_sms_name_the_booth_as_people_do_and_link_to_my_p
     db, outbox, settings, django_capture_on_commit_callbacks, second_hall, booth
 ):
     from bazaarche.jalali import format_datetime
-    from booths.allocation.offers import days_text
+    from booths.allocation.notices import days_text
     from booths.models import Hall
 
     settings.SITE_URL = "https://bazaarche.example.ir"

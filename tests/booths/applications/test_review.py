@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from booths.allocation.offers import waitlist
+from booths.allocation.waitlist import waitlist
 from booths.applications.review import ReviewError, ReviewFilters, change_status, review_list, status_counts
 from booths.gate.checkin import check_in, create_gate_token
 from booths.models import Admission, Application, ApplicationChange, Assignment, Offer, Pass

@@ -441,7 +441,10 @@ def test_bulk_edit_with_a_booth_of_another_hall_shows_why(client, organiser, sit
     message = f"یک گزینهٔ معتبر انتخاب کنید. {other.pk} از گزینه‌های موجود نیست."
     assert response.status_code == 400
     assert response.context["bulk_form"].errors["booths"] == [message]
-    assert f'<div class="error" role="alert"><p>{message}</p></div>' in response.content.decode()
+    assert (
+        f'<div class="error" id="id_booths_error" role="alert"><p>{message}</p></div>'
+        in response.content.decode()
+    )
 
 
 def test_booth_edit_empty_post_says_what_is_missing(client, organiser, site):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext, gettext_noop
 from bazaarche.text import to_persian_digits
 from vendors.management.commands.import_registry import in_both
 from vendors.reference_data import import_categories
-from vendors.registry import UnusableFile
+from vendors.registry.rejections import UnusableFile
 
 
 class Command(BaseCommand):

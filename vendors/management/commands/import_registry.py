@@ -14,7 +14,10 @@ from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
 from bazaarche.text import to_persian_digits
-from vendors.registry import COLUMNS_BY_KEY, ImportSummary, UnusableFile, import_registry
+from vendors.registry.columns import COLUMNS_BY_KEY
+from vendors.registry.importing import import_registry
+from vendors.registry.rejections import UnusableFile
+from vendors.registry.report import ImportSummary
 
 
 def in_both(msgid: str, **params) -> str:
