@@ -46,7 +46,7 @@ the same code (old and new alike) ran 7.0-7.6 s, command 8.5-9.0 s wall, 193-195
 The class bound pools the booths of a class day by day, so it ignores that one application keeps
 one booth on all its days. With 3 or 5 days that costs nothing (the MILP above is the optimum);
 with 10 days it does, and the gap shows on instances small enough for the exact solver over
-concrete booths (--corpus, seeds 1-N, sums per level; here the heuristic alone, exact.PAIRS = 0,
+concrete booths (--corpus, seeds 1-N, sums per level; here the heuristic alone, Limits(exact_pairs=0),
 which is what larger instances get):
 
     corpus          level 3      level 2      level 1           level 0           exact / class (level 0)
@@ -54,7 +54,7 @@ which is what larger instances get):
     100×20×10, 10   151/151      515/515      927/927 100%       272/273 99.63%   99.27%
 
 (engine / exact; the last column is how far the exact optimum of level 0 lies below the class
-bound.) With the exact step (up to 3,000 application-booth pairs, booths.allocation.exact) both
+bound.) With the exact step (up to 3,000 application-booth pairs, booths.allocation.engine.exact) both
 corpora reach the exact optimum at every level on every instance; it adds 0.3-1 s there, up to
 4.5 s near 3,000 pairs. At 200×40×10 (5,300-5,800 pairs, past the exact step) the engine reaches
 the exact optimum at every level on seeds 1-14 (engine 0.9-2.0 s). Level 1 was 242/247 and
@@ -72,7 +72,7 @@ Where the large size's last gap lies (seed 8): the engine's moves change one or 
 time; with the higher levels held on their booths the exact best for level 0 was the engine's +5,
 and with them held in their classes (pooled) 5186 against the bound's 5190. So the gap was which
 higher applications share a booth: a higher application on days 1-9 leaves day 0, which only
-one-day requests fill, and those run out. Re-planning each class by configurations (repack.py:
+one-day requests fill, and those run out. Re-planning each class by configurations (engine/configurations.py:
 column generation, then a MILP over the configurations found) takes level 0 from 5109 to 5147; a
 model of all classes at once reached 5189.9 in its LP (5189 in the MILP over its configurations) but
 took 330 s for ten rounds on 4,000 booths, so above 200 booths the engine plans class by class.

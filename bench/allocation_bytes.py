@@ -53,6 +53,10 @@ def fingerprint(apps: int, booths: int, days: int, seed: int) -> tuple[str, floa
 
 
 def main() -> None:
+    if not (ROOT / "locale/fa/LC_MESSAGES/django.mo").exists():
+        # The result's reasons are written in Persian too: without the catalogue they come out in
+        # English and the digests differ from a checkout that has it.
+        sys.exit("Compile the catalogue first (make messages): the digests depend on it.")
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )

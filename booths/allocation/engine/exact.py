@@ -1,21 +1,74 @@
-"""The exact lexicographic optimum for small instances (HiGHS MILP through scipy), used by the engine.
+"""The exact step (engine step 8): on a small instance, the exact lexicographic optimum (HiGHS MILP
+through scipy) replaces the engine's placement when it gives some level more.
 
-On small instances the heuristic engine can miss the best by a booth-day or two, and one booth-day
+On small instances the heuristic steps can miss the best by a booth-day or two, and one booth-day
 is several percent of a small level. There an exact model over concrete booths is cheap: one binary
 per (application, booth it fits), at most one application per booth-day, at most one booth per
 application (exactly its booth for a pin), the quotas as rows. Levels are solved from the highest,
 each held at its optimum while the lower ones are solved; within a level, a small bonus (under one
 booth-day in all) prefers better lottery ranks and booths that meet preferences. HiGHS is
-deterministic for the same model, and the work is capped by a node count, never by a clock.
+deterministic for the same model, and the work is capped by counts (Limits.exact_pairs, the model's
+size, and Limits.exact_nodes), never by a clock.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
-# Largest model solved: (application, booth) pairs; branch-and-bound nodes per level.
-PAIRS = 3000
-_NODES = 5000
+from .limits import Limits
+from .state import State
+from .types import misses
+
+
+def take_exact_optimum(s: State, levels: list[int], limits: Limits) -> None:
+    """On a small instance (Limits.exact_pairs), the exact lexicographic optimum replaces the
+    placement when it places more booth-days at some level before any level places fewer."""
+    fits: list[list[int]] = []
+    pairs = 0
+    for a, app in enumerate(s.apps):
+        if app.pinned is not None:
+            fits.append([s.index[app.pinned]])
+        else:
+            fits.append(list(s.booths_of_classes(s.compatible(s.app_needs[a], s.app_days[a]))))
+        pairs += len(fits[a])
+        if pairs > limits.exact_pairs:
+            return
+    count = max(1, len(s.apps))
+    pinned_days: dict[str, int] = defaultdict(int)
+    for a, app in enumerate(s.apps):
+        if s.pinned[a]:
+            pinned_days[app.category_group] += s.size[a]
+    model = Model(
+        days=[app.days for app in s.apps],
+        level=[app.priority for app in s.apps],
+        fits=fits,
+        # preferences met first, then the lottery: under one booth-day in all (see solve)
+        bonus=[
+            [0.45 * (2 - misses(app, *s.zt[b])) + 0.1 * (1 - s.position[a] / count) for b in fits[a]]
+            for a, app in enumerate(s.apps)
+        ],
+        pinned=s.pinned,
+        group=[app.category_group for app in s.apps],
+        room={group: limit - pinned_days[group] for group, limit in s.limit.items()},
+    )
+    booth = solve(model, limits.exact_nodes)
+    if booth is None:
+        return
+    now = [s.level_days[level] for level in levels]
+    best = [
+        sum(s.size[a] for a in range(len(s.apps)) if booth[a] >= 0 and s.apps[a].priority == level)
+        for level in levels
+    ]
+    if best <= now:
+        return
+    for a in range(len(s.apps)):
+        if s.booth_of[a] >= 0 and not s.pinned[a]:
+            s.unplace(a)
+    for a in range(len(s.apps)):
+        if booth[a] >= 0 and not s.pinned[a]:
+            s.place(a, booth[a])
+    s.log.clear()
 
 
 @dataclass(frozen=True)
@@ -29,9 +82,9 @@ class Model:
     room: dict[str, int]  # group with a quota -> booth-days its unpinned applications may still take
 
 
-def solve(model: Model) -> list[int] | None:
+def solve(model: Model, nodes: int) -> list[int] | None:
     """Booth index per application (-1: unplaced) in the lexicographic optimum, or None when a level
-    was not proven optimal within the node cap."""
+    was not proven optimal within nodes branch-and-bound nodes."""
     import numpy as np
     from scipy.optimize import Bounds, LinearConstraint, milp
     from scipy.sparse import coo_matrix
@@ -68,7 +121,7 @@ def solve(model: Model) -> list[int] | None:
             constraints=constraints,
             integrality=np.ones(len(pairs)),
             bounds=Bounds(0, 1),
-            options={"node_limit": _NODES, "mip_rel_gap": 1e-9},
+            options={"node_limit": nodes, "mip_rel_gap": 1e-9},
         )
         if res.status != 0:
             return None
