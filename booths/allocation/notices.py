@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-import smtplib
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.tasks import default_task_backend
 from django.utils import translation
@@ -23,7 +21,8 @@ from bazaarche.jalali import format_date_range, format_datetime
 from booths.models import AllocationRun, Application, Booth, Offer
 from booths.plans.labels import booth_label
 from events.models import Site
-from vendors.sms import SmsError, link, send_sms
+from vendors.notices import tell_vendor
+from vendors.sms import link
 
 from .ids import application_id, booth_key
 from .instance import placement_reason
@@ -91,22 +90,9 @@ def _text(template, offer: Offer) -> str:
 
 
 def _send(offer: Offer, text: str) -> bool:
-    """Text the vendor, and e-mail them when their account has an address; failures are logged."""
-    vendor = offer.application.vendor
-    user = vendor.user
-    if user is not None and user.email:
-        try:
-            with translation.override("fa"):
-                subject = gettext("Bazaarche: news about your booth")
-            send_mail(subject, text, None, [user.email])
-        except (smtplib.SMTPException, OSError):
-            logger.exception("Offer e-mail for offer %s could not be sent", offer.pk)
-    try:
-        send_sms(vendor.mobile, text)
-    except (SmsError, OSError):
-        logger.exception("Offer SMS for offer %s could not be sent", offer.pk)
-        return False
-    return True
+    with translation.override("fa"):
+        subject = gettext("Bazaarche: news about your booth")
+    return tell_vendor(offer.application.vendor, subject, text, f"offer {offer.pk}")
 
 
 def notify_offer(offer: Offer) -> bool:

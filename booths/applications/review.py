@@ -1,12 +1,9 @@
 """Organisers' review of applications: the filtered list, counts, and status changes that notify."""
 
 import datetime
-import logging
-import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone, translation
@@ -22,9 +19,8 @@ from booths.applications.priority import priorities_for
 from booths.models import Application, ApplicationChange, Offer
 from events.models import Site
 from vendors.models import User
-from vendors.sms import SmsError, link, send_sms
-
-logger = logging.getLogger(__name__)
+from vendors.notices import tell_vendor
+from vendors.sms import link
 
 Status = Application.Status
 
@@ -66,23 +62,10 @@ def notify(application: Application, change: ApplicationChange) -> bool:
 
     A gateway or mail failure is logged; the change stays saved.
     """
-    text = sms_text(application, change)
-    user = application.vendor.user
-    if user is not None and user.email:
-        try:
-            with translation.override("fa"):
-                subject = gettext("Bazaarche: your application has changed")
-            send_mail(subject, text, None, [user.email])
-        except (smtplib.SMTPException, OSError):
-            logger.exception("Status e-mail for application %s could not be sent", application.pk)
-    try:
-        send_sms(application.vendor.mobile, text)
-    except (SmsError, OSError):
-        logger.exception(
-            "Status SMS for application %s (change %s) could not be sent", application.pk, change.pk
-        )
-        return False
-    return True
+    with translation.override("fa"):
+        subject = gettext("Bazaarche: your application has changed")
+    about = f"application {application.pk} (change {change.pk})"
+    return tell_vendor(application.vendor, subject, sms_text(application, change), about)
 
 
 def record_change(

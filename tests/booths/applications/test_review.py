@@ -124,13 +124,13 @@ def test_change_status_refreshes_priority(db, outbox):
 def test_change_status_gateway_failure_keeps_the_change_and_logs(db, settings, caplog):
     settings.SMS_BACKEND = "tests.booths.applications.test_review.BrokenGateway"
     application = factories.application(factories.site())
-    with caplog.at_level(logging.ERROR, logger="booths.applications.review"):
+    with caplog.at_level(logging.ERROR, logger="vendors.notices"):
         assert change_status([application], "accepted", "", factories.county_organiser()).changed == 1
     application.refresh_from_db()
     assert application.status == "accepted"
     assert ApplicationChange.objects.count() == 1
     assert [r.getMessage() for r in caplog.records] == [
-        f"Status SMS for application {application.pk} (change {ApplicationChange.objects.get().pk}) could not be sent"
+        f"SMS about application {application.pk} (change {ApplicationChange.objects.get().pk}) could not be sent"
     ]
 
 
