@@ -69,4 +69,4 @@ serve: install messages ## gunicorn + the task worker against $DATABASE_URL and 
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn bazaarche.wsgi --bind $${BIND:-127.0.0.1:$(PORT)} --workers $${WEB_CONCURRENCY:-3} \
 		--worker-class gthread --threads $${THREADS:-8} \
-		--max-requests 2000 --max-requests-jitter 200 --timeout 60 --access-logfile $${ACCESS_LOG:--}
+		--timeout 60 --access-logfile $${ACCESS_LOG:--}

@@ -183,13 +183,11 @@ def open_day_choices(site: Site) -> list[datetime.date]:
     return [day.date for day in schedule_for(site).open_days]
 
 
-def booth_options(site: Site) -> tuple[list[str], list[str]]:
-    """The zones and booth types a vendor may prefer: those the site's booths have (none without a plan)."""
-    booths = Booth.objects.filter(hall__site=site, blocked=False)
-    zones = sorted(set(booths.exclude(zone="").values_list("zone", flat=True)))
-    present = set(booths.values_list("type", flat=True))
-    types = [value for value in Booth.Type.values if value in present]
-    return zones, types
+def booth_types(site: Site) -> list[str]:
+    """The booth types a vendor may prefer: those the site's bookable booths have (none without a plan).
+    The zones come with their names from booths.plans.zones.site_zones."""
+    present = set(Booth.objects.filter(hall__site=site, blocked=False).values_list("type", flat=True))
+    return [value for value in Booth.Type.values if value in present]
 
 
 def _fields(data: ApplicationData) -> dict:

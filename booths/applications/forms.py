@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bazaarche.jalali import format_date
 from bazaarche.text import digits_for_language, normalize_multiline, to_ascii_digits
-from booths.applications.applying import ApplicationData, booth_options, open_day_choices
+from booths.applications.applying import ApplicationData, booth_types, open_day_choices
 from booths.applications.priority import LEVELS
 from booths.applications.review import NEED_FIELDS, ReviewFilters
 from booths.models import Application, Booth
@@ -53,7 +53,7 @@ class ApplicationForm(forms.Form):
         self.fields["days"].choices = [
             (d.isoformat(), format_date(d, "weekday")) for d in open_day_choices(site)
         ]
-        _codes, types = booth_options(site)
+        types = booth_types(site)
         labels = dict(Booth.Type.choices)
         # Each zone by the name its organisers gave it (else «بخش A»); the page adds its words and colour.
         self.site_zones = site_zones(site)

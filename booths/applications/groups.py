@@ -8,6 +8,7 @@ the members of one company, and the manager's own business, in no company's grou
 
 from collections.abc import Sequence
 
+from django.db.models import Q
 from django.utils.translation import gettext
 
 from vendors.models import SupportCompany, User, Vendor
@@ -20,7 +21,10 @@ OWN_WITH_MEMBERS = "own_with_members"
 
 def vendors_for_applying(user: User) -> list[Vendor]:
     """The businesses this user may apply for: their own, then their companies' members."""
-    qs = (Vendor.objects.filter(user=user) | Vendor.objects.filter(support_company__managers=user)).distinct()
+    # The companies first, then one indexed lookup: an OR across the managers' join made PostgreSQL
+    # read every vendor of the registry on every apply page and POST.
+    companies = list(SupportCompany.objects.filter(managers=user).values_list("pk", flat=True))
+    qs = Vendor.objects.filter(Q(user=user) | Q(support_company_id__in=companies))
     return list(qs.select_related("category__group", "county", "support_company").order_by("pk"))
 
 

@@ -333,7 +333,7 @@ def test_calls_page_query_count_is_constant(client: Client, db, django_assert_nu
     for _ in range(n):
         open_site()
     signed_in_vendor(client)
-    with django_assert_num_queries(7):  # the booth prices of every call in one query
+    with django_assert_num_queries(8):  # the booth prices of every call in one query; companies apart
         response = client.get("/calls/")
     assert len(response.context["rows"][0][1]) == n
 
@@ -537,3 +537,25 @@ def test_application_and_offer_show_the_price_of_the_offered_booth(client: Clien
     assert re.findall(r'<dd class="price">([^<]+)</dd>', page) == ["۲۵۰٬۰۰۰ تومان"]
     me = client.get("/me/").content.decode()
     assert re.findall(r'<dd class="offer-price">([^<]+)</dd>', me) == ["۲۵۰٬۰۰۰ تومان"]
+
+
+def test_apply_and_calls_pages_say_the_hour_of_applying_does_not_matter(client: Client, db):
+    """In a call's first minute thousands press at once; the pages say the lottery decides, not the clock."""
+    site = open_site()
+    signed_in_vendor(client)
+    for address in (f"/sites/{site.slug}/apply/", "/calls/", f"/en/sites/{site.slug}/apply/"):
+        page = client.get(address).content.decode()
+        assert 'class="fair-note"' in page
+    assert "عجله نکنید" in client.get("/calls/").content.decode()
+    assert "public lottery" in client.get(f"/en/sites/{site.slug}/apply/").content.decode()
+
+
+def test_apply_post_takes_a_fixed_number_of_queries(client: Client, db, django_assert_max_num_queries):
+    """The opening rush of a call is apply POSTs: their queries are budgeted so they do not creep back."""
+    site = open_site()
+    signed_in_vendor(client)
+    client.get(f"/sites/{site.slug}/apply/")  # the session and the CSRF cookie, as a browser has them
+    with django_assert_max_num_queries(19):
+        response = client.post(f"/sites/{site.slug}/apply/", form_data(site))
+    assert response.status_code == 302
+    assert Application.objects.count() == 1

@@ -1,0 +1,56 @@
+"""What a phone on a thin link must fetch before it can paint a page: budgeted so it does not creep back.
+
+The critical path is the page's HTML and the stylesheets in its head, as they travel (compressed).
+The font is not on it: it is not preloaded, and `font-display: swap` paints the text at once in the
+phone's own font.
+"""
+
+import gzip
+import re
+from pathlib import Path
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.test import Client
+
+from tests import factories
+
+BUDGET = 12_000  # bytes on the wire: a second at 100 kbit/s; today's pages weigh 7-9 KB
+
+
+def critical_path(client: Client, address: str) -> tuple[int, str]:
+    response = client.get(address, HTTP_ACCEPT_ENCODING="gzip, br")
+    assert response.status_code == 200
+    assert response["Content-Encoding"] == "gzip"
+    html = gzip.decompress(response.content).decode()
+    head = html.split("</head>")[0]
+    weight = len(response.content)
+    for href in re.findall(r'<link rel="stylesheet" href="/static/([^"?]+)"', head):
+        weight += len(gzip.compress(Path(finders.find(href)).read_bytes()))  # WhiteNoise's .gz
+    return weight, head
+
+
+@pytest.mark.django_db
+def test_public_and_vendor_pages_fit_the_budget_compressed_and_without_a_preloaded_font(client):
+    site = factories.site()
+    vendor = factories.vendor(user=factories.user())
+    addresses = ["/", f"/sites/{site.slug}/", "/vendors/", "/en/"]
+    for address in addresses:
+        weight, head = critical_path(client, address)
+        assert weight <= BUDGET, (address, weight)
+        assert 'rel="preload"' not in head
+    client.force_login(vendor.user)
+    weight, _head = critical_path(client, "/me/")
+    assert weight <= BUDGET
+
+
+def test_the_font_swaps_in_rather_than_holding_the_text_back():
+    css = Path(finders.find("css/app.css")).read_text(encoding="utf-8")
+    face = css[css.index("@font-face") : css.index("}", css.index("@font-face"))]
+    assert "font-display: swap" in face
+
+
+@pytest.mark.django_db
+def test_pages_are_not_compressed_for_a_client_that_does_not_ask(client):
+    response = client.get("/")
+    assert "Content-Encoding" not in response
