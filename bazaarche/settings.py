@@ -11,6 +11,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from bazaarche.stylesheets import StyleSources
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -89,7 +91,7 @@ TEMPLATES = [
                 "bazaarche.context_processors.shell",
                 "vendors.context_processors.roles",
             ],
-            "builtins": ["bazaarche.templatetags.persian"],
+            "builtins": ["bazaarche.templatetags.persian", "bazaarche.templatetags.stylesheets"],
         },
     }
 ]
@@ -169,7 +171,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
-    "style-src": [CSP.SELF],
+    "style-src": StyleSources(),  # 'self' and the stylesheets pages write in (bazaarche/stylesheets.py)
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],

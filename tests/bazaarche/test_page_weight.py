@@ -1,11 +1,14 @@
 """What a phone on a thin link must fetch before it can paint a page: budgeted so it does not creep back.
 
 The critical path is the page's HTML and the stylesheets in its head, as they travel (compressed).
-The font is not on it: it is not preloaded, and `font-display: swap` paints the text at once in the
+The stylesheets are written into the page (bazaarche/stylesheets.py), so it is one round trip; the
+font is not on it: it is not preloaded, and `font-display: swap` paints the text at once in the
 phone's own font.
 """
 
+import base64
 import gzip
+import hashlib
 import re
 from pathlib import Path
 
@@ -39,6 +42,7 @@ def test_public_and_vendor_pages_fit_the_budget_compressed_and_without_a_preload
         weight, head = critical_path(client, address)
         assert weight <= BUDGET, (address, weight)
         assert 'rel="preload"' not in head
+        assert 'rel="stylesheet"' not in head  # a linked stylesheet is a second round trip
     client.force_login(vendor.user)
     weight, _head = critical_path(client, "/me/")
     assert weight <= BUDGET
@@ -54,3 +58,19 @@ def test_the_font_swaps_in_rather_than_holding_the_text_back():
 def test_pages_are_not_compressed_for_a_client_that_does_not_ask(client):
     response = client.get("/")
     assert "Content-Encoding" not in response
+
+
+@pytest.mark.django_db
+def test_the_policy_allows_exactly_the_styles_the_page_writes_in(client):
+    site = factories.site()
+    response = client.get(f"/sites/{site.slug}/")
+    html = response.content.decode()
+    styles = re.findall(r"<style>(.*?)</style>", html, re.S)
+    assert len(styles) >= 2  # the shell's and the visitors' pages'
+    policy = dict(part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";"))
+    allowed = policy["style-src"].split()
+    for style in styles:
+        digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in allowed
+    assert "'unsafe-inline'" not in allowed
+    assert 'url("/static/fonts/' in styles[0]  # absolute: a relative url() would follow the page's address

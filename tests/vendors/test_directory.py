@@ -228,7 +228,7 @@ def test_directory_htmx_request_gets_only_the_results(province_client):
     assert html.startswith('<section id="results"')
     assert html.endswith("</section>")
     assert "<html" not in html
-    assert response["Vary"] == "HX-Request, Accept-Language, Cookie"
+    assert response["Vary"] == "HX-Request, Accept-Language, Cookie, Accept-Encoding"
 
 
 def test_directory_history_restore_gets_the_whole_page(province_client):
