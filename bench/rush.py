@@ -1,0 +1,171 @@
+"""A call's opening rush: many vendors applying at once while visitors read the public pages.
+
+    # with `make serve` running against the same DATABASE_URL and REDIS_URL (docs/deploy.md, 8):
+    .venv/bin/python bench/rush.py http://127.0.0.1:8106 --registry 24000 --clients 50 100
+
+Prepares, in the server's database, registry vendors up to --registry (each run adds what is missing)
+and a site whose call opens now; gives the first vendors accounts and signed-in sessions (written to
+the session store the server reads, so the sign-in limits are not what is measured). Then for each
+client count: that many vendors each load the apply page and send the form at the same moment,
+while --visitors clients read the home page; and three submissions by one vendor at once. It prints
+applications per second, latency percentiles, the visitors' figures, and checks that every redirect
+matched exactly one row and that the triple submission made one application.
+Standard library plus the project; not part of `make test`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import http.client
+import itertools
+import os
+import re
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bazaarche.settings")
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from django.utils.module_loading import import_string  # noqa: E402
+
+from booths.models import Application  # noqa: E402
+from tests import factories  # noqa: E402
+from vendors.models import Vendor  # noqa: E402
+
+MARK = "bench-rush"
+
+
+def prepare(registry: int, accounts: int) -> tuple[str, list[str]]:
+    """A site with an open call, and session keys of `accounts` vendors (of `registry` in all)."""
+    have = Vendor.objects.filter(business_name__startswith=MARK).count()
+    factories._seq = itertools.count(2_000_000 + have)
+    for _ in range(max(0, registry - have)):
+        n = next(factories._seq)
+        factories.vendor(
+            business_name=f"{MARK} {n}", mobile=f"0913{n:07d}", tracking_code=f"{1500000000 + n}"
+        )
+    factories._seq = itertools.count(int(time.time() * 1000) % 10**10)  # a new site and accounts per run
+    today, now = timezone.localdate(), timezone.now()
+    site = factories.site(
+        start_date=today + datetime.timedelta(days=10),
+        end_date=today + datetime.timedelta(days=14),
+        applications_open=now - datetime.timedelta(minutes=1),
+        applications_close=now + datetime.timedelta(days=5),
+    )
+    store = import_string(settings.SESSION_ENGINE + ".SessionStore")
+    keys = []
+    for vendor in Vendor.objects.filter(business_name__startswith=MARK).order_by("pk")[:accounts]:
+        if vendor.user is None:
+            vendor.user = factories.user()
+            vendor.save(update_fields=["user"])
+        session = store()
+        session[SESSION_KEY] = str(vendor.user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = vendor.user.get_session_auth_hash()
+        session.create()
+        keys.append(session.session_key)
+    return site.slug, keys
+
+
+def connect(base: str) -> http.client.HTTPConnection:
+    parts = urlsplit(base)
+    return http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=60)
+
+
+def apply_once(base: str, slug: str, session: str, start: threading.Barrier, out: list) -> None:
+    connection = connect(base)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={session}"
+    connection.request("GET", f"/sites/{slug}/apply/", headers={"Cookie": cookie})
+    response = connection.getresponse()
+    page = response.read().decode()
+    csrf = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie") or "")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    day = re.search(r'name="days" value="([^"]+)"', page)
+    form = {"csrfmiddlewaretoken": token.group(1), "days": day.group(1), "helpers": "۰", "products": "گلیم"}
+    headers = {
+        "Cookie": f"{cookie}; csrftoken={csrf.group(1)}",
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+    start.wait()
+    began = time.perf_counter()
+    connection.request("POST", f"/sites/{slug}/apply/", body=urlencode(form), headers=headers)
+    answer = connection.getresponse()
+    answer.read()
+    out.append((time.perf_counter() - began, answer.status, answer.getheader("Location") or ""))
+    connection.close()
+
+
+def visit(base: str, stop: threading.Event, out: list) -> None:
+    connection = connect(base)
+    while not stop.is_set():
+        began = time.perf_counter()
+        connection.request("GET", "/", headers={"Accept-Encoding": "gzip", "Accept-Language": "fa"})
+        connection.getresponse().read()
+        out.append(time.perf_counter() - began)
+
+
+def p95(values: list[float]) -> float:
+    if len(values) < 2:
+        return values[0] if values else float("nan")
+    return statistics.quantiles(values, n=20)[-1]
+
+
+def rush(base: str, slug: str, sessions: list[str], visitors: int) -> None:
+    start = threading.Barrier(len(sessions) + 1)
+    done: list = []
+    seen: list[float] = []
+    stop = threading.Event()
+    appliers = [threading.Thread(target=apply_once, args=(base, slug, s, start, done)) for s in sessions]
+    readers = [threading.Thread(target=visit, args=(base, stop, seen)) for _ in range(visitors)]
+    for thread in appliers + readers:
+        thread.start()
+    start.wait()
+    began = time.perf_counter()
+    for thread in appliers:
+        thread.join()
+    wall = time.perf_counter() - began
+    stop.set()
+    for thread in readers:
+        thread.join()
+    made = [location for _s, status, location in done if status == 302]
+    rows = Application.objects.filter(site__slug=slug).count()
+    latencies = [seconds for seconds, _status, _location in done]
+    print(
+        f"{len(sessions):>4} vendors: {len(made) / wall:6.1f} applications/s, p50 {statistics.median(latencies):.2f} s, "
+        f"p95 {p95(latencies):.2f} s; visitors: {len(seen) / wall:6.1f} req/s, p95 {p95(seen):.2f} s; "
+        f"{len(made)} redirects, {len(set(made))} distinct, {rows} rows"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("base")
+    parser.add_argument("--registry", type=int, default=24_000)
+    parser.add_argument("--clients", type=int, nargs="+", default=[50, 100])
+    parser.add_argument("--visitors", type=int, default=20)
+    args = parser.parse_args()
+    base = args.base.rstrip("/")
+    for clients in args.clients:
+        slug, sessions = prepare(args.registry, clients)
+        rush(base, slug, sessions, args.visitors)
+    print("one vendor sending the form three times at once (must make one application):")
+    slug, sessions = prepare(args.registry, 1)
+    rush(base, slug, sessions * 3, 0)
+
+
+if __name__ == "__main__":
+    main()
