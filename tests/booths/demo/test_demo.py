@@ -8,7 +8,9 @@ from collections import Counter
 import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
+from django.db import transaction
 from django.db.models import Count
+from django.test import override_settings
 
 from bazaarche.text import fold
 from bazaarche.validators import clean_mobile, clean_national_id
@@ -33,6 +35,17 @@ from vendors.models import Category, County, Province, SupportCompany, User, Ven
 
 TODAY = datetime.date(2025, 11, 17)  # a Monday: the Friday bazaar in Dorud is not open
 ISO_TODAY = TODAY.isoformat()
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo loaded once for the tests below that only read it, inside a transaction rolled back
+    after them (each test's own transaction nests in it): loading it runs the real services and the
+    engine, a few seconds each time."""
+    hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=hashers), transaction.atomic():
+        yield load_demo(TODAY)
+        transaction.set_rollback(True)
 
 
 @pytest.fixture(autouse=True)
@@ -150,8 +163,7 @@ def test_load_demo_keeps_what_it_did_not_create():
 
 
 @pytest.mark.django_db
-def test_demo_exhibition_has_sites_in_five_counties():
-    load_demo(TODAY)
+def test_demo_exhibition_has_sites_in_five_counties(demo):
 
     published = Exhibition.objects.get(slug=EXHIBITION_SLUG)
     counties = set(published.sites.values_list("county__slug", flat=True))
@@ -164,8 +176,7 @@ def test_demo_exhibition_has_sites_in_five_counties():
 
 
 @pytest.mark.django_db
-def test_demo_sites_some_open_today_some_later():
-    load_demo(TODAY)
+def test_demo_sites_some_open_today_some_later(demo):
 
     schedules = {site.slug: schedule_for(site) for site in Site.objects.all()}
     open_today = {slug for slug, schedule in schedules.items() if schedule.day(TODAY) is not None}
@@ -185,8 +196,7 @@ def test_demo_sites_some_open_today_some_later():
 
 
 @pytest.mark.django_db
-def test_demo_applications_cover_every_status_on_open_days():
-    load_demo(TODAY)
+def test_demo_applications_cover_every_status_on_open_days(demo):
 
     assert set(Application.objects.values_list("status", flat=True)) == set(Application.Status.values)
     for site in Site.objects.prefetch_related("applications"):
@@ -204,8 +214,8 @@ def test_demo_applications_cover_every_status_on_open_days():
 
 
 @pytest.mark.django_db
-def test_demo_sign_ins_authenticate():
-    result = load_demo(TODAY)
+def test_demo_sign_ins_authenticate(demo):
+    result = demo
 
     assert [s.role for s in result.users] == [
         "admin",
@@ -226,8 +236,8 @@ def test_demo_sign_ins_authenticate():
 
 
 @pytest.mark.django_db
-def test_demo_vendor_sign_in_has_a_booth_today_and_another_application():
-    result = load_demo(TODAY)
+def test_demo_vendor_sign_in_has_a_booth_today_and_another_application(demo):
+    result = demo
 
     user = User.objects.get(username=result.users[3].username)
     vendor = Vendor.objects.get(user=user)
@@ -244,8 +254,8 @@ def test_demo_vendor_sign_in_has_a_booth_today_and_another_application():
 
 
 @pytest.mark.django_db
-def test_demo_support_company_has_manager_and_members():
-    result = load_demo(TODAY)
+def test_demo_support_company_has_manager_and_members(demo):
+    result = demo
 
     company = SupportCompany.objects.get(name="شرکت هنر لر")
     assert list(company.managers.values_list("username", flat=True)) == [result.users[4].username]
@@ -257,8 +267,7 @@ def test_demo_support_company_has_manager_and_members():
 
 
 @pytest.mark.django_db
-def test_demo_assignments_never_double_book():
-    load_demo(TODAY)
+def test_demo_assignments_never_double_book(demo):
 
     per_booth_day = Assignment.objects.values("booth", "date").annotate(n=Count("id")).filter(n__gt=1)
     per_application_day = (
@@ -284,8 +293,7 @@ def test_demo_assignments_never_double_book():
 
 
 @pytest.mark.django_db
-def test_demo_borujerd_shares_twenty_booths_between_forty_women():
-    load_demo(TODAY)
+def test_demo_borujerd_shares_twenty_booths_between_forty_women(demo):
 
     site = Site.objects.get(slug="borujerd-bazaar")
     accepted = site.applications.filter(status=Application.Status.ACCEPTED)
@@ -300,8 +308,7 @@ def test_demo_borujerd_shares_twenty_booths_between_forty_women():
 
 
 @pytest.mark.django_db
-def test_demo_vendor_identifiers_are_valid():
-    load_demo(TODAY)
+def test_demo_vendor_identifiers_are_valid(demo):
 
     for vendor in Vendor.objects.all():
         assert clean_national_id(vendor.national_id) == vendor.national_id
@@ -322,8 +329,8 @@ def test_demo_vendor_identifiers_are_valid():
 
 
 @pytest.mark.django_db
-def test_demo_passes_are_valid_today_and_gate_keys_match():
-    result = load_demo(TODAY)
+def test_demo_passes_are_valid_today_and_gate_keys_match(demo):
+    result = demo
 
     for slug in ("khorramabad-fairground", "borujerd-bazaar"):
         valid_today = Pass.objects.filter(
@@ -343,8 +350,7 @@ def test_demo_passes_are_valid_today_and_gate_keys_match():
 
 
 @pytest.mark.django_db
-def test_demo_allocation_keeps_quota_and_valid_permits():
-    load_demo(TODAY)
+def test_demo_allocation_keeps_quota_and_valid_permits(demo):
 
     site = Site.objects.get(slug="khorramabad-fairground")
     quota = site.quotas.get()
@@ -364,8 +370,7 @@ def test_demo_allocation_keeps_quota_and_valid_permits():
 
 
 @pytest.mark.django_db
-def test_demo_offers_are_the_published_lottery_or_the_waiting_list():
-    load_demo(TODAY)
+def test_demo_offers_are_the_published_lottery_or_the_waiting_list(demo):
 
     runs = AllocationRun.objects.filter(published_at__isnull=False)
     assert sorted((run.site.slug, run.seed) for run in runs) == [
@@ -392,8 +397,7 @@ def test_demo_offers_are_the_published_lottery_or_the_waiting_list():
 
 
 @pytest.mark.django_db
-def test_demo_offer_reasons_are_in_persian_and_english():
-    load_demo(TODAY)
+def test_demo_offer_reasons_are_in_persian_and_english(demo):
 
     reasons = list(Offer.objects.values_list("reason", flat=True))
     assert reasons
@@ -404,8 +408,7 @@ def test_demo_offer_reasons_are_in_persian_and_english():
 
 
 @pytest.mark.django_db
-def test_demo_history_is_dated_in_order_before_the_day():
-    load_demo(TODAY)
+def test_demo_history_is_dated_in_order_before_the_day(demo):
 
     end_of_day = datetime.datetime.combine(TODAY, datetime.time(23, 59), datetime.UTC)
     for application in Application.objects.prefetch_related("changes"):
