@@ -37,6 +37,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
+from django.db.models import Max  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django.utils.module_loading import import_string  # noqa: E402
 
@@ -49,8 +50,10 @@ MARK = "bench-rush"
 
 def prepare(registry: int, accounts: int) -> tuple[str, list[str]]:
     """A site with an open call, and session keys of `accounts` vendors (of `registry` in all)."""
-    have = Vendor.objects.filter(business_name__startswith=MARK).count()
-    factories._seq = itertools.count(2_000_000 + have)
+    mine = Vendor.objects.filter(business_name__startswith=MARK)
+    have, last = mine.count(), mine.aggregate(last=Max("tracking_code"))["last"]
+    # Each vendor takes two numbers (ours for its codes, the factory's for its national ID).
+    factories._seq = itertools.count(int(last) - 1_500_000_000 + 2 if last else 2_000_000)
     for _ in range(max(0, registry - have)):
         n = next(factories._seq)
         factories.vendor(
@@ -100,8 +103,16 @@ def apply_once(base: str, slug: str, session: str, start: threading.Barrier, out
     }
     start.wait()
     began = time.perf_counter()
-    connection.request("POST", f"/sites/{slug}/apply/", body=urlencode(form), headers=headers)
-    answer = connection.getresponse()
+    try:
+        connection.request("POST", f"/sites/{slug}/apply/", body=urlencode(form), headers=headers)
+        answer = connection.getresponse()
+    except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+        # The server closed the idle kept-alive connection while we waited for the others: a browser
+        # opens a new one and sends the form there, and so do we.
+        connection.close()
+        connection = connect(base)
+        connection.request("POST", f"/sites/{slug}/apply/", body=urlencode(form), headers=headers)
+        answer = connection.getresponse()
     answer.read()
     out.append((time.perf_counter() - began, answer.status, answer.getheader("Location") or ""))
     connection.close()
