@@ -74,3 +74,8 @@ def test_the_policy_allows_exactly_the_styles_the_page_writes_in(client):
         assert f"'sha256-{digest}'" in allowed
     assert "'unsafe-inline'" not in allowed
     assert 'url("/static/fonts/' in styles[0]  # absolute: a relative url() would follow the page's address
+
+
+def test_the_web_font_is_the_cut_one():
+    """`make font` keeps the letters and weights the pages use; the whole font was 111 KB."""
+    assert Path(finders.find("fonts/Vazirmatn-Variable.woff2")).stat().st_size < 64_000
