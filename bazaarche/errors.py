@@ -2,12 +2,14 @@
 
 Each says in the page's language what happened and offers a way back. Under /api/,
 ApiErrorMiddleware answers JSON in their stead. The 500 page renders without the request: what
-broke the page may break the context processors too (the session, the database).
+broke the page may break the context processors too (the session, the database). A database that
+cannot be reached is no 500 but a 503 (bazaarche/outage.py).
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
@@ -16,6 +18,8 @@ from django.template import loader
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.csrf import requires_csrf_token
+
+from bazaarche.outage import is_database_error, outage_response
 
 logger = logging.getLogger(__name__)
 # When even the 500 template fails: both languages, nothing that could fail again.
@@ -70,7 +74,12 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """The 500 page from the template alone; if even that fails, two plain sentences."""
+    """The 500 page from the template alone; if even that fails, two plain sentences.
+
+    Django calls this while it handles the exception, for one raised in any middleware too (which no
+    other middleware sees): a database that cannot be reached gets the outage's 503 instead."""
+    if is_database_error(sys.exc_info()[1]):
+        return outage_response(request)
     try:
         content = loader.get_template("500.html").render()
     except Exception:  # the page that reports an error must not raise one

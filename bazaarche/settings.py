@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "vendors",
     "events",
     "booths",
+    "worker",
 ]
 
 MIDDLEWARE = [
@@ -62,6 +63,9 @@ MIDDLEWARE = [
     # Django's GZip pads each answer at random against BREACH.
     "django.middleware.gzip.GZipMiddleware",
     "events.public_cache.PublicPageCacheMiddleware",  # cached public pages for visitors, see there
+    # The database away: 503 with Retry-After, outside the session and user that need it, inside the
+    # security headers and the page cache (which answers a page's last good copy instead).
+    "bazaarche.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -112,11 +116,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "vendors.User"
 
-# Cache and sessions: local memory by default; Redis when REDIS_URL is set.
+# Cache and sessions: local memory by default; Redis when REDIS_URL is set. The site keeps working
+# while Redis is away: the backend answers misses (bazaarche/cache.py), sessions are kept in the
+# database and only cached in Redis, sign-in limits count in the database meanwhile.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    CACHES = {"default": {"BACKEND": "bazaarche.cache.ResilientRedisCache", "LOCATION": REDIS_URL}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -128,6 +134,11 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# The worker (`manage.py run_worker`, worker/) beats this often; a task whose worker has not beaten for
+# a lease is lost and is retried or failed; live workers look for lost tasks this often.
+WORKER_BEAT_SECONDS = float(os.environ.get("WORKER_BEAT_SECONDS", "5"))
+WORKER_LEASE_SECONDS = float(os.environ.get("WORKER_LEASE_SECONDS", "60"))
+WORKER_SCAN_SECONDS = float(os.environ.get("WORKER_SCAN_SECONDS", "15"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -191,6 +202,7 @@ SESSION_COOKIE_HTTPONLY = True
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the proxy asks over plain HTTP on the inside
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

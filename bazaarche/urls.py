@@ -6,6 +6,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from bazaarche import health
 from booths import urls as booths_urls
 from events import urls as events_urls
 from vendors.views import signin
@@ -14,6 +15,7 @@ urlpatterns = [
     # Before the admin's own login: admins sign in on the password page, with its limits.
     path("admin/login/", signin.admin_signin, name="admin-signin"),
     path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),  # for the proxy and monitoring (docs/deploy.md)
     path("", include(events_urls.unprefixed)),
     path("", include(booths_urls.unprefixed)),
 ]

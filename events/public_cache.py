@@ -12,6 +12,9 @@ copy lives at most one time slot (TIME_SLOT seconds).
 Only anonymous GETs without pending messages are cached: signed-in organisers see unpublished
 banners, and a flash message belongs to one visitor. A request whose own database connection
 holds uncommitted public writes (a test inside a transaction, say) bypasses the cache.
+
+While the database is away (bazaarche/outage.py), a visitor gets the last good copy of the page
+they asked for rather than the 503 page: old is better than nothing for "where and when".
 """
 
 import functools
@@ -27,11 +30,18 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language_from_path
 
+from bazaarche.outage import is_outage
+
 VERSION_KEY = "public:version"
 TIME_SLOT = 60  # seconds a cached page may keep saying what time it is
 PAGE_TIMEOUT = 2 * TIME_SLOT
+# The last good copy of an address without a query string, kept for when the database is away.
+# Their number is that of the public pages; addresses with a query are whatever visitors type, so
+# those keep PAGE_TIMEOUT (a copy's version and slot, not its lifetime, say whether it is current).
+STALE_TIMEOUT = 24 * 60 * 60
+STALE_HEADER = "X-Bazaarche-Stale"
 PUBLIC_TABLES: set[str] = set()
-_WRITE = re.compile(r'(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+[`"]?(\w+)', re.IGNORECASE)
+_WRITE = re.compile(r'(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+[`"]?(\w+)', re.IGNORECASE)
 
 
 def public_version() -> str:
@@ -68,7 +78,8 @@ def watch_writes(execute, sql, params, many, context):
             if not connection.in_atomic_block:
                 bump_public_version()
             elif not _bump_pending(connection):
-                connection.on_commit(bump_public_version)
+                # robust: whatever happens after a commit never turns its success into a failure.
+                connection.on_commit(bump_public_version, robust=True)
     return result
 
 
@@ -206,7 +217,10 @@ class PublicPageCacheMiddleware:
                 return self._answer(HttpResponseNotModified(), headers)
             return self._answer(HttpResponse(content), headers)
         etag = page_etag(request, version, slot)
+        # An exception inside is already a response here (Django converts it at each layer).
         response = self.get_response(request)
+        if entry is not None and is_outage(response):
+            return self._stale(entry)
         if (
             getattr(response, "public_page_cacheable", False)
             and response.status_code == 200
@@ -214,7 +228,20 @@ class PublicPageCacheMiddleware:
             and not response.cookies
         ):
             headers = [(name, _without_nonce(name, value)) for name, value in response.items()]
-            cache.set(key, (version, slot, etag, response.content, headers), PAGE_TIMEOUT)
+            timeout = PAGE_TIMEOUT if request.META.get("QUERY_STRING") else STALE_TIMEOUT
+            cache.set(key, (version, slot, etag, response.content, headers), timeout)
+        elif entry is not None and response.status_code == 404:
+            cache.delete(key)  # unpublished or deleted: not even an outage brings it back
+        return response
+
+    @classmethod
+    def _stale(cls, entry) -> HttpResponse:
+        """The last good copy: said to be one, and kept by nobody (it is not current)."""
+        _version, _slot, _etag, content, headers = entry
+        response = cls._answer(HttpResponse(content), headers)
+        del response["ETag"]
+        response["Cache-Control"] = "no-store"
+        response[STALE_HEADER] = "1"
         return response
 
     @staticmethod

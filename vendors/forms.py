@@ -5,7 +5,6 @@ import re
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -36,8 +35,9 @@ class SignInForm(AuthenticationForm):
             return username
 
     def clean(self):
-        # Failed passwords are counted per account and per client address (in the cache, shared
-        # by all workers); past the limit the form refuses before checking the password at all.
+        # Failed passwords are counted per account and per client address (vendors/limits.py: in the
+        # cache, shared by all workers, or in the database while the cache is away); past the limit
+        # the form refuses before checking the password at all.
         # A browser that has signed in to the account before counts its failures apart, so a
         # stranger who uses up the account's count cannot keep its owner out there.
         username = self.cleaned_data.get("username", "")
@@ -46,7 +46,7 @@ class SignInForm(AuthenticationForm):
         limit, window = settings.PASSWORD_FAILURES_ALLOWED
         account = f"signin-failures:{'known' if known else 'user'}:{limits.name_digest(username)}"
         keys = [account, f"signin-failures:address:{address}"]
-        if any((cache.get(key) or 0) >= limit for key in keys):
+        if any(limits.count(key) >= limit for key in keys):
             raise ValidationError(
                 _("Too many failed sign-ins. Please wait %(minutes)s minutes and try again."),
                 code="too_many_failures",

@@ -6,7 +6,10 @@ signed cookie). A known browser gets its own small budget, so strangers who use 
 account's budget from elsewhere cannot keep its owner out on the owner's own phone or computer.
 
 Counters live in Django's cache (Redis in production): cache.add + cache.incr are atomic there, so
-every worker shares one count. Losing the cache only resets the counts.
+every worker shares one count. Losing the cache's data only resets the counts. While the cache
+cannot be reached at all (bazaarche/cache.py raises CacheUnavailable from incr), the counters move
+to a small table (LimitCounter), so an attacker gains nothing from Redis being away; they start
+afresh in the cache when it is back, as after a restart.
 """
 
 from __future__ import annotations
@@ -18,8 +21,15 @@ import math
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
+
+from bazaarche.cache import CacheUnavailable, cache_reachable
+
+from .models import LimitCounter
 
 KNOWN_BROWSER_COOKIE = "bz_known"
 KNOWN_BROWSER_DAYS = 180
@@ -100,12 +110,50 @@ def add_one(key: str, timeout: int) -> int:
 
     The counter lives `timeout` seconds from its first count; later counts do not extend it.
     """
-    cache.add(key, 0, timeout)
     try:
-        return cache.incr(key)
-    except ValueError:  # it expired between add and incr
-        cache.add(key, 1, timeout)
+        cache.add(key, 0, timeout)
+        try:
+            return cache.incr(key)
+        except ValueError:  # it expired between add and incr
+            cache.add(key, 1, timeout)
+            return 1
+    except CacheUnavailable:
+        return _add_one_in_database(key, timeout)
+
+
+def count(key: str) -> int:
+    """A counter's value now (0 when it has none), from wherever add_one keeps it at the moment."""
+    value = cache.get(key)
+    if value is None and not cache_reachable():
+        now = timezone.now()
+        value = (
+            LimitCounter.objects.filter(key=key, expires_at__gt=now).values_list("count", flat=True).first()
+        )
+    return value or 0
+
+
+def _add_one_in_database(key: str, timeout: int) -> int:
+    """add_one while the cache is away: one UPDATE … count + 1 on a live row, or a new row.
+
+    The UPDATE and the read of its result share a transaction, so the row stays locked between
+    them and each request reads its own count. Two requests that both find no row both try to
+    create it; the one refused by the unique key then counts on the winner's row. Expired rows, of
+    any key, are deleted when a new one starts.
+    """
+    counters = LimitCounter.objects
+    for _attempt in range(3):
+        now = timezone.now()
+        with transaction.atomic():
+            if counters.filter(key=key, expires_at__gt=now).update(count=F("count") + 1):
+                return counters.values_list("count", flat=True).get(key=key)
+        counters.filter(expires_at__lte=now).delete()
+        try:
+            with transaction.atomic():
+                counters.create(key=key, count=1, expires_at=now + datetime.timedelta(seconds=timeout))
+        except IntegrityError:
+            continue
         return 1
+    raise RuntimeError(f"sign-in counter {key!r} could be neither created nor counted")
 
 
 def count_in_window(name: str, limit: int, window: int, now: datetime.datetime) -> int:

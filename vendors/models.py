@@ -336,6 +336,17 @@ class OneTimeCode(models.Model):
         return f"{self.mobile} {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class LimitCounter(models.Model):
+    """A sign-in limit's counter, kept here only while the cache (Redis) cannot count: vendors/limits.py."""
+
+    key = models.CharField(max_length=200, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.count}"
+
+
 class RegistryImport(models.Model):
     """One registry export uploaded by an organiser: checked first (a preview), then imported."""
 

@@ -24,7 +24,8 @@ from bazaarche.bilingual import both, joined
 from .models import RegistryImport, User
 
 Status = RegistryImport.Status
-# A check or import without a sign of life from its worker for this long has stalled.
+# A check or import without a sign of life for this long has stalled: no worker is serving the queue
+# (a dead worker's tasks are recovered much sooner, by worker.leases).
 STALLED_AFTER = datetime.timedelta(minutes=15)
 
 # How many rejected rows the check keeps for the page; the full list is in the import's report.
@@ -87,9 +88,28 @@ def _progress(import_id: int) -> Callable[[int], None]:
     return report
 
 
+def restart_lost(import_id: int) -> None:
+    """Before the task worker repeats a check or import whose worker died (worker.recovery): its
+    progress starts again from nothing, and the page shows it moving."""
+    RegistryImport.objects.filter(pk=import_id, status__in=(Status.CHECKING, Status.IMPORTING)).update(
+        rows_done=0, progress_at=timezone.now()
+    )
+
+
+def fail_lost(import_id: int) -> None:
+    """A check or import whose worker died too often (worker.recovery): failed, with what to do."""
+    now = timezone.now()
+    for status, message in ((Status.CHECKING, CHECK_CRASHED), (Status.IMPORTING, IMPORT_CRASHED)):
+        RegistryImport.objects.filter(pk=import_id, status=status).update(
+            status=Status.FAILED, error=both(partial(str, message)), finished_at=now
+        )
+
+
 def fail_stalled(now: datetime.datetime | None = None) -> int:
-    """Mark failed the checks and imports whose worker has been silent too long (it crashed or was
-    stopped); the organiser then sees why and can upload again. Returns how many."""
+    """Mark failed the checks and imports whose worker has been silent too long; the organiser then
+    sees why and can upload again. Returns how many. The worker's leases (worker.leases) retry or
+    fail a dead worker's task within about a minute; this is the last resort, for a queue no
+    worker serves at all."""
     now = now or timezone.now()
     silent = Q(progress_at__lt=now - STALLED_AFTER) | Q(
         progress_at__isnull=True, created_at__lt=now - STALLED_AFTER

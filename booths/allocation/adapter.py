@@ -225,10 +225,29 @@ def write_result(
     return len(rows), kept
 
 
+# A failed run's error code when its worker died on every try; the organiser's page explains it.
+LOST_WORKER = "worker_lost"
 # Sites with more accepted applications than this are allocated by the task worker, with progress.
 BACKGROUND_ABOVE = 300
-# A run queued or running for longer than this has lost its worker: it no longer blocks a new run.
+# A run queued or running for longer than this no longer blocks a new run: no worker is serving the
+# queue. A run whose worker died is queued again or failed much sooner, by worker.leases.
 STALLED_AFTER = datetime.timedelta(minutes=15)
+
+
+def requeue_lost_run(run_id: int) -> None:
+    """Before the task worker repeats a run whose worker died (worker.recovery). Its transaction was
+    rolled back, so nothing of it was kept (not even its seed): it waits to start again from nothing."""
+    AllocationRun.objects.filter(pk=run_id, status=AllocationRun.Status.RUNNING).update(
+        status=AllocationRun.Status.QUEUED, progress=0
+    )
+
+
+def fail_lost_run(run_id: int) -> None:
+    """A run whose worker died too often (worker.recovery): failed, so the site is free for a new run."""
+    busy = (AllocationRun.Status.QUEUED, AllocationRun.Status.RUNNING)
+    AllocationRun.objects.filter(pk=run_id, status__in=busy).update(
+        status=AllocationRun.Status.FAILED, error=LOST_WORKER, finished_at=timezone.now()
+    )
 
 
 def active_run(site: Site, now: datetime.datetime | None = None) -> AllocationRun | None:

@@ -128,3 +128,15 @@ def run_site_print(site_id: int, language: str = "fa") -> None:
         started_at=started,
         finished_at=timezone.now().isoformat(),
     )
+
+
+def fail_lost_print(site_id: int) -> None:
+    """A print whose worker died on every try (worker.recovery): failed, so the organiser may start it again."""
+    from events.models import Site
+
+    site = Site.objects.filter(pk=site_id).first()
+    status = print_status(site) if site is not None else None
+    if status and status.get("state") in {"queued", "running"}:
+        _write_status(
+            site, state="failed", done=0, total=status.get("total", 0), started_at=status.get("started_at")
+        )

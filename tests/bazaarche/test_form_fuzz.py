@@ -958,7 +958,7 @@ GET_ONLY = {
     "passes-pdf", "pass", "pass-png", "gate", "visitor-plan", "visitor-vendors", "visitor-vendor",
     "dashboard", "dashboard-export", "api-gate", "calendar-province", "calendar-exhibition",
     "calendar-site", "calendar-county", "calendar-vendor", "calendar-organiser-feed", "admin-signin",
-    "vendor-portrait", "api-gate-portrait",
+    "vendor-portrait", "api-gate-portrait", "healthz",
 }  # fmt: skip
 
 

@@ -70,8 +70,8 @@ def test_settings_redis_url_moves_cache_and_sessions_to_a_real_redis():
     except redis.ConnectionError:
         pytest.skip("no Redis on 127.0.0.1:6379")
     result = probe(REDIS_URL="redis://127.0.0.1:6379/0")
-    assert result["cache"] == "django.core.cache.backends.redis.RedisCache"
-    assert result["sessions"] == "django.contrib.sessions.backends.cache"
+    assert result["cache"] == "bazaarche.cache.ResilientRedisCache"
+    assert result["sessions"] == "django.contrib.sessions.backends.cached_db"
     assert result["redis_roundtrip"] == "سلام"
 
 
@@ -133,3 +133,32 @@ def test_site_url_for_links_in_messages_defaults_to_the_trusted_origin():
         site_url(SITE_URL="https://bazaarche.ir/", DJANGO_CSRF_TRUSTED_ORIGINS=origins)
         == "https://bazaarche.ir"
     )
+
+
+def test_settings_production_redirects_to_https_all_but_the_health_check():
+    """The proxy asks /healthz over plain HTTP on the inside; every page goes to HTTPS."""
+    script = (
+        "import django, json; django.setup()\n"
+        "from django.test import RequestFactory\n"
+        "from django.middleware.security import SecurityMiddleware\n"
+        "middleware = SecurityMiddleware(lambda request: None)\n"
+        "factory = RequestFactory(headers={'host': 'bazaarche.example.ir'})\n"
+        "print(json.dumps([getattr(middleware.process_request(factory.get(p)), 'status_code', None)"
+        " for p in ('/healthz', '/', '/healthz/x')]))\n"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        env={
+            **clean,
+            "DJANGO_SETTINGS_MODULE": "bazaarche.settings",
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": "k" * 20 + "-a-long-and-random-enough-test-secret-0123456789",
+            "DJANGO_ALLOWED_HOSTS": "bazaarche.example.ir",
+        },
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(out.stdout) == [None, 301, 301]

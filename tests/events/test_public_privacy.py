@@ -64,6 +64,7 @@ PUBLIC = {
     "signin",
     "signin-password",
     "admin-signin",
+    "healthz",  # the parts' states and a heartbeat's age: no error text, no host, no person
 }
 PRIVATE = {
     "api-checkin",  # a gate key; its wrong-site answer is read below
