@@ -85,6 +85,35 @@ def load_once(browser, base: str, address: str, signed_in: bool, network: dict, 
     return figures
 
 
+def measure(base: str, runs: int = 3, width: int = 360) -> list[dict]:
+    """Each network and page: the median first contentful paint and load (seconds) and bytes of `runs` loads."""
+    rows = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        for network_name, network in NETWORKS.items():
+            for name, address, signed_in in pages(base):
+                loads = [load_once(browser, base, address, signed_in, network, width) for _ in range(runs)]
+                rows.append(
+                    {
+                        "network": network_name,
+                        "page": name,
+                        "fcp": statistics.median(r["fcp"] for r in loads if r["fcp"] is not None) / 1000,
+                        "load": statistics.median(r["load"] for r in loads) / 1000,
+                        "bytes": statistics.median(r["bytes"] for r in loads),
+                    }
+                )
+        browser.close()
+    return rows
+
+
+def print_rows(rows: list[dict], runs: int) -> None:
+    print(f"{'network':<24} {'page':<8} {'first paint':>12} {'load':>9} {'bytes':>8}   (median of {runs})")
+    for r in rows:
+        print(
+            f"{r['network']:<24} {r['page']:<8} {r['fcp']:>10.2f} s {r['load']:>7.2f} s {r['bytes']:>8,.0f}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -93,23 +122,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--width", type=int, default=360)
     args = parser.parse_args()
-    base = args.base.rstrip("/")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        print(
-            f"{'network':<24} {'page':<8} {'first paint':>12} {'load':>9} {'bytes':>8}   (median of {args.runs})"
-        )
-        for network_name, network in NETWORKS.items():
-            for name, address, signed_in in pages(base):
-                runs = [
-                    load_once(browser, base, address, signed_in, network, args.width)
-                    for _ in range(args.runs)
-                ]
-                fcp = statistics.median(r["fcp"] for r in runs if r["fcp"] is not None) / 1000
-                load = statistics.median(r["load"] for r in runs) / 1000
-                size = statistics.median(r["bytes"] for r in runs)
-                print(f"{network_name:<24} {name:<8} {fcp:>10.2f} s {load:>7.2f} s {size:>8,.0f}")
-        browser.close()
+    print_rows(measure(args.base.rstrip("/"), args.runs, args.width), args.runs)
 
 
 if __name__ == "__main__":

@@ -89,7 +89,7 @@ def install_watch(connection, **kwargs) -> None:
         connection.execute_wrappers.append(watch_writes)
 
 
-def _uncommitted_public_writes() -> bool:
+def uncommitted_public_writes() -> bool:
     connection = connections[DEFAULT_DB_ALIAS]
     return connection.in_atomic_block and _bump_pending(connection)
 
@@ -99,7 +99,7 @@ def _time_slot() -> int:
 
 
 def _cacheable(request) -> bool:
-    if request.method not in ("GET", "HEAD") or _uncommitted_public_writes():
+    if request.method not in ("GET", "HEAD") or uncommitted_public_writes():
         return False
     if "messages" in request.COOKIES:
         return False
@@ -198,7 +198,7 @@ class PublicPageCacheMiddleware:
             request.method not in ("GET", "HEAD")
             or settings.SESSION_COOKIE_NAME in request.COOKIES
             or "messages" in request.COOKIES
-            or _uncommitted_public_writes()
+            or uncommitted_public_writes()
         ):
             return self.get_response(request)
         # One round trip to the cache: the version, and this address's latest page with the

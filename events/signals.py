@@ -13,6 +13,8 @@ def connect() -> None:
     watch_models(
         Exhibition,
         Site,
+        Site.eligible_groups.through,  # who may apply: the apply pages cache it under the version too
+        Site.eligible_counties.through,
         OpeningHours,
         DayException,
         Venue,

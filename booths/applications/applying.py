@@ -103,8 +103,9 @@ def site_refusal(site: Site, now: datetime.datetime) -> Refusal | None:
     return window_refusal(site, now)
 
 
-def vendor_refusals(vendor: Vendor, site: Site) -> list[Refusal]:
-    """What keeps this vendor from this site: permit, category group, county, an earlier application."""
+def eligibility_refusals(vendor: Vendor, site: Site) -> list[Refusal]:
+    """What keeps this vendor from this site: its permit, category group or county. No query when the
+    site's admitted groups and counties are prefetched."""
     refusals = []
     if vendor.permit_expires < site.end_date:
         refusals.append(
@@ -138,9 +139,19 @@ def vendor_refusals(vendor: Vendor, site: Site) -> list[Refusal]:
                 % {"counties": "، ".join(c.name for c in counties), "county": vendor.county.name},
             )
         )
-    if Application.objects.filter(site=site, vendor=vendor).exists():
-        refusals.append(already_applied())
     return refusals
+
+
+def vendor_refusals(vendors: Sequence[Vendor], site: Site) -> dict[int, list[Refusal]]:
+    """What keeps each of these vendors from this site, by vendor id: eligibility and an earlier
+    application (one query for all of them)."""
+    applied = set(
+        Application.objects.filter(site=site, vendor__in=vendors).values_list("vendor_id", flat=True)
+    )
+    return {
+        vendor.pk: eligibility_refusals(vendor, site) + ([already_applied()] if vendor.pk in applied else [])
+        for vendor in vendors
+    }
 
 
 def already_applied() -> Refusal:
@@ -151,12 +162,6 @@ def already_applied() -> Refusal:
             "You can see, change or withdraw that application on “My page”."
         ),
     )
-
-
-def refusals_for(vendor: Vendor, site: Site, now: datetime.datetime | None = None) -> list[Refusal]:
-    """Every reason this vendor cannot apply to this site now; empty when they can."""
-    refusal = site_refusal(site, now or timezone.now())
-    return ([refusal] if refusal else []) + vendor_refusals(vendor, site)
 
 
 def open_calls(vendor: Vendor, now: datetime.datetime | None = None) -> QuerySet[Site]:
@@ -225,12 +230,15 @@ def apply(
     """Apply for each vendor to `site` (a company's group when `company` is set); all or nothing.
 
     Raises ApplicationRefused with every reason when any vendor may not apply; nothing is saved then.
+    An earlier application is refused by the one-per-vendor-and-site constraint as the rows are
+    written, the one place that also catches a double click or two phones sending at once (the
+    apply page has shown it before, from vendor_refusals).
     """
     now = now or timezone.now()
     refusal = site_refusal(site, now)
     if refusal:
         raise ApplicationRefused([refusal])
-    refusals = [r for vendor in vendors for r in vendor_refusals(vendor, site)]
+    refusals = [r for vendor in vendors for r in eligibility_refusals(vendor, site)]
     if refusals:
         raise ApplicationRefused(refusals)
     try:

@@ -6,11 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from bazaarche.jalali import format_date
 from bazaarche.text import digits_for_language, normalize_multiline, to_ascii_digits
-from booths.applications.applying import ApplicationData, booth_types, open_day_choices
+from booths.applications.applying import ApplicationData, open_day_choices
+from booths.applications.call_site import CallSite
 from booths.applications.priority import LEVELS
 from booths.applications.review import NEED_FIELDS, ReviewFilters
 from booths.models import Application, Booth
-from booths.plans.zones import site_zones
 from events.models import Site
 from vendors.models import CategoryGroup, County
 
@@ -47,16 +47,16 @@ class ApplicationForm(forms.Form):
         error_messages={"required": _("Write a few words about what you will sell.")},
     )
 
-    def __init__(self, site: Site, *args, **kwargs):
+    def __init__(self, call: CallSite, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.site = site
+        self.site = site = call.site
         self.fields["days"].choices = [
             (d.isoformat(), format_date(d, "weekday")) for d in open_day_choices(site)
         ]
-        types = booth_types(site)
+        types = call.types
         labels = dict(Booth.Type.choices)
         # Each zone by the name its organisers gave it (else «بخش A»); the page adds its words and colour.
-        self.site_zones = site_zones(site)
+        self.site_zones = call.zones
         if self.site_zones:
             self.fields["preferred_zones"].choices = [(z.code, z.name) for z in self.site_zones]
         else:
@@ -139,8 +139,8 @@ class GroupApplicationForm(ApplicationForm):
 
     field_order = ["vendors"]
 
-    def __init__(self, site: Site, vendor_choices: list[tuple[str, str]], *args, **kwargs):
-        super().__init__(site, *args, **kwargs)
+    def __init__(self, call: CallSite, vendor_choices: list[tuple[str, str]], *args, **kwargs):
+        super().__init__(call, *args, **kwargs)
         self.fields["vendors"].choices = vendor_choices
         self.order_fields(["vendors"])
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from bazaarche.text import digits_for_language
 from booths.allocation.waitlist import LIVE
 from booths.applications import applying, groups
+from booths.applications.call_site import call_site
 from booths.applications.forms import ApplicationForm, BulkActionForm, GroupApplicationForm, ReviewFilterForm
 from booths.applications.priority import reason_labels
 from booths.applications.review import ReviewError, change_status, review_list, status_counts
@@ -43,18 +44,10 @@ def _zone_context(site: Site, form) -> dict:
     return {"zone_plan": zone_plan(site, zones, rtl=rtl) if zones else [], "rtl": rtl}
 
 
-def _site_for_applying(slug: str) -> Site:
-    return get_object_or_404(
-        Site.objects.select_related("exhibition", "county", "venue").prefetch_related(
-            "hours", "exceptions", "eligible_groups", "eligible_counties"
-        ),
-        slug=slug,
-    )
-
-
 @login_required
 def apply(request, slug):
-    site = _site_for_applying(slug)
+    call = call_site(slug)
+    site = call.site
     if not can_view_site(request.user, site):  # a draft exists for its organisers only
         raise Http404
     candidates = [v for v in groups.vendors_for_applying(request.user) if can_apply(request.user, v)]
@@ -62,7 +55,7 @@ def apply(request, slug):
         raise Http404
     now = timezone.now()
     site_refusal = applying.site_refusal(site, now)
-    refusals = {v.pk: applying.vendor_refusals(v, site) for v in candidates}
+    refusals = applying.vendor_refusals(candidates, site)
     group = groups.is_group(candidates, request.user)
     eligible = [v for v in candidates if not refusals[v.pk]]
     form = None
@@ -70,7 +63,7 @@ def apply(request, slug):
     if site_refusal is None and eligible:
         choices = [(str(v.pk), f"{v.business_name} — {v.full_name}") for v in eligible]
         data = request.POST if request.method == "POST" else None
-        form = GroupApplicationForm(site, choices, data) if group else ApplicationForm(site, data)
+        form = GroupApplicationForm(call, choices, data) if group else ApplicationForm(call, data)
         if request.method == "POST" and form.is_valid():
             chosen = (
                 [v for v in eligible if str(v.pk) in form.cleaned_data["vendors"]] if group else eligible[:1]
@@ -130,20 +123,20 @@ def _own_application(request, pk) -> Application:
 @login_required
 def application_detail(request, pk):
     application = _own_application(request, pk)
-    site = _site_for_applying(application.site.slug)
-    application.site = site
+    call = call_site(application.site.slug)
+    site = application.site = call.site
     may_act = can_apply(request.user, application.vendor)
     edit_refusal = applying.edit_refusal(application) if may_act else None
     form = None
     if may_act and edit_refusal is None:
         if request.method == "POST" and request.POST.get("action") == "edit":
-            form = ApplicationForm(site, request.POST)
+            form = ApplicationForm(call, request.POST)
             if form.is_valid():
                 applying.update(application, form.data_for_application())
                 messages.success(request, gettext("Your changes have been saved."))
                 return redirect("apply-application", application.pk)
         else:
-            form = ApplicationForm(site, initial=ApplicationForm.initial_from(application))
+            form = ApplicationForm(call, initial=ApplicationForm.initial_from(application))
     if request.method == "POST" and request.POST.get("action") == "withdraw" and may_act:
         try:
             released = applying.withdraw(application, request.user)

@@ -548,14 +548,3 @@ def test_apply_and_calls_pages_say_the_hour_of_applying_does_not_matter(client: 
         assert 'class="fair-note"' in page
     assert "عجله نکنید" in client.get("/calls/").content.decode()
     assert "public lottery" in client.get(f"/en/sites/{site.slug}/apply/").content.decode()
-
-
-def test_apply_post_takes_a_fixed_number_of_queries(client: Client, db, django_assert_max_num_queries):
-    """The opening rush of a call is apply POSTs: their queries are budgeted so they do not creep back."""
-    site = open_site()
-    signed_in_vendor(client)
-    client.get(f"/sites/{site.slug}/apply/")  # the session and the CSRF cookie, as a browser has them
-    with django_assert_max_num_queries(19):
-        response = client.post(f"/sites/{site.slug}/apply/", form_data(site))
-    assert response.status_code == 302
-    assert Application.objects.count() == 1
