@@ -1,6 +1,7 @@
 """A call's opening rush: many vendors applying at once while visitors read the public pages.
 
-    # with `make serve` running against the same DATABASE_URL and REDIS_URL (docs/deploy.md, 8):
+    # with `make serve` running against the same DATABASE_URL, REDIS_URL and DJANGO_SECRET_KEY
+    # (the sessions written here are signed with it; docs/deploy.md, 8):
     .venv/bin/python bench/rush.py http://127.0.0.1:8106 --registry 24000 --clients 50 100
 
 Prepares, in the server's database, registry vendors up to --registry (each run adds what is missing)
@@ -27,6 +28,7 @@ import statistics
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -98,6 +100,11 @@ def apply_once(base: str, slug: str, session: str, start: threading.Barrier, out
     csrf = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie") or "")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
     day = re.search(r'name="days" value="([^"]+)"', page)
+    if not (csrf and token and day):  # no form to send: counted as a failure of its own
+        start.wait()
+        out.append((0.0, f"no form ({response.status})", ""))
+        connection.close()
+        return
     form = {"csrfmiddlewaretoken": token.group(1), "days": day.group(1), "helpers": "۰", "products": "گلیم"}
     headers = {
         "Cookie": f"{cookie}; csrftoken={csrf.group(1)}",
@@ -126,7 +133,7 @@ def visit(base: str, stop: threading.Event, out: list) -> None:
         began = time.perf_counter()
         connection.request("GET", "/", headers={"Accept-Encoding": "gzip", "Accept-Language": "fa"})
         connection.getresponse().read()
-        out.append(time.perf_counter() - began)
+        out.append((began, time.perf_counter() - began))
 
 
 def p95(values: list[float]) -> float:
@@ -139,8 +146,14 @@ def rush(base: str, slug: str, sessions: list[str], visitors: int) -> dict:
     """That many vendors send the form at the same moment while `visitors` read the home page."""
     start = threading.Barrier(len(sessions) + 1)
     done: list = []
-    seen: list[float] = []
+    seen: list[tuple[float, float]] = []  # (when it was sent, seconds)
     stop = threading.Event()
+    # Preparing the call changed the public data: one visitor makes the home page again, as one would
+    # have long before a call opens (the rush itself writes nothing the home page shows).
+    warm = connect(base)
+    warm.request("GET", "/", headers={"Accept-Encoding": "gzip", "Accept-Language": "fa"})
+    warm.getresponse().read()
+    warm.close()
     appliers = [threading.Thread(target=apply_once, args=(base, slug, s, start, done)) for s in sessions]
     readers = [threading.Thread(target=visit, args=(base, stop, seen)) for _ in range(visitors)]
     for thread in appliers + readers:
@@ -153,24 +166,29 @@ def rush(base: str, slug: str, sessions: list[str], visitors: int) -> dict:
     stop.set()
     for thread in readers:
         thread.join()
+    # The visitors' requests sent while the forms were on their way, not those before (the apply pages'
+    # loading) or after.
+    during = [seconds for sent, seconds in seen if began <= sent <= began + wall]
     made = [location for _s, status, location in done if status == 302]
+    failed = Counter(str(status) for _s, status, _location in done if status != 302)
     latencies = [seconds for seconds, _status, _location in done]
     figures = {
         "clients": len(sessions),
         "rate": len(made) / wall,
         "p50": statistics.median(latencies),
         "p95": p95(latencies),
-        "visitors_rate": len(seen) / wall,
-        "visitors_p95": p95(seen),
+        "visitors_rate": len(during) / wall,
+        "visitors_p95": p95(during),
         "redirects": len(made),
         "distinct": len(set(made)),
         "rows": Application.objects.filter(site__slug=slug).count(),
+        "failed": dict(failed),
     }
     print(
         f"{figures['clients']:>4} vendors: {figures['rate']:6.1f} applications/s, p50 {figures['p50']:.2f} s, "
         f"p95 {figures['p95']:.2f} s; visitors: {figures['visitors_rate']:6.1f} req/s, "
         f"p95 {figures['visitors_p95']:.2f} s; {figures['redirects']} redirects, {figures['distinct']} distinct, "
-        f"{figures['rows']} rows"
+        f"{figures['rows']} rows" + (f"; not applied: {figures['failed']}" if failed else "")
     )
     return figures
 
@@ -209,7 +227,7 @@ def table(paint: list[dict], runs: list[dict], triple: dict) -> str:
                 "50 vendors applying at once",
                 f"{r['rate']:.0f} applications/s, p95 {r['p95']:.2f} s",
                 "≥ 120/s with p95 ≤ 1 s",
-                r["rate"] >= 120 and r["p95"] <= 1,
+                r["rate"] >= 120 and r["p95"] <= 1 and not r["failed"],
             )
         )
     if 100 in by_clients:
@@ -219,7 +237,7 @@ def table(paint: list[dict], runs: list[dict], triple: dict) -> str:
                 "100 vendors applying at once",
                 f"{r['rate']:.0f} applications/s, p95 {r['p95']:.2f} s",
                 "p95 ≤ 2 s",
-                r["p95"] <= 2,
+                r["p95"] <= 2 and not r["failed"],
             )
         )
     if runs:

@@ -18,6 +18,7 @@ they asked for rather than the 503 page: old is better than nothing for "where a
 """
 
 import functools
+import gzip
 import hashlib
 import re
 import time
@@ -28,6 +29,7 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
+from django.utils.text import compress_string
 from django.utils.translation import get_language_from_path
 
 from bazaarche.outage import is_outage
@@ -173,6 +175,7 @@ def cached_public_page(view):
     return wrapper
 
 
+_ACCEPTS_GZIP = re.compile(r"\bgzip\b")  # GZipMiddleware's own test
 _NONCE = re.compile(r"\s*'nonce-[^']*'")
 
 
@@ -212,15 +215,15 @@ class PublicPageCacheMiddleware:
         slot = _time_slot()
         entry = found.get(key)
         if entry is not None and entry[0] == version and entry[1] == slot:
-            _version, _slot, etag, content, headers = entry
+            _version, _slot, etag, compressed, headers = entry
             if _matches(request.META.get("HTTP_IF_NONE_MATCH", ""), etag):
                 return self._answer(HttpResponseNotModified(), headers)
-            return self._answer(HttpResponse(content), headers)
+            return self._page(request, compressed, headers)
         etag = page_etag(request, version, slot)
         # An exception inside is already a response here (Django converts it at each layer).
         response = self.get_response(request)
         if entry is not None and is_outage(response):
-            return self._stale(entry)
+            return self._stale(request, entry)
         if (
             getattr(response, "public_page_cacheable", False)
             and response.status_code == 200
@@ -229,16 +232,34 @@ class PublicPageCacheMiddleware:
         ):
             headers = [(name, _without_nonce(name, value)) for name, value in response.items()]
             timeout = PAGE_TIMEOUT if request.META.get("QUERY_STRING") else STALE_TIMEOUT
-            cache.set(key, (version, slot, etag, response.content, headers), timeout)
+            # Compressed once here, not at every visit (GZipMiddleware leaves an encoded answer alone).
+            compressed = compress_string(response.content)
+            cache.set(key, (version, slot, etag, compressed, headers), timeout)
         elif entry is not None and response.status_code == 404:
             cache.delete(key)  # unpublished or deleted: not even an outage brings it back
         return response
 
     @classmethod
-    def _stale(cls, entry) -> HttpResponse:
+    def _page(cls, request, compressed: bytes, headers: list[tuple[str, str]]) -> HttpResponse:
+        """The stored page, gzipped as stored for a browser that takes it, else unpacked."""
+        if _ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+            response = cls._answer(HttpResponse(compressed), headers)
+            response["Content-Encoding"] = "gzip"
+            response["Content-Length"] = str(len(compressed))
+            if response.has_header("ETag") and not response["ETag"].startswith("W/"):
+                response["ETag"] = "W/" + response["ETag"]  # as GZipMiddleware does: one of two encodings
+        else:
+            content = gzip.decompress(compressed)
+            response = cls._answer(HttpResponse(content), headers)
+            response["Content-Length"] = str(len(content))
+        patch_vary_headers(response, ["Accept-Encoding"])
+        return response
+
+    @classmethod
+    def _stale(cls, request, entry) -> HttpResponse:
         """The last good copy: said to be one, and kept by nobody (it is not current)."""
-        _version, _slot, _etag, content, headers = entry
-        response = cls._answer(HttpResponse(content), headers)
+        _version, _slot, _etag, compressed, headers = entry
+        response = cls._page(request, compressed, headers)
         del response["ETag"]
         response["Cache-Control"] = "no-store"
         response[STALE_HEADER] = "1"

@@ -13,6 +13,7 @@ first-time exhibitor and someone passed over, and the Directorate's rules favour
 
 from collections.abc import Iterable
 
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from booths.models import Application, Assignment
@@ -41,21 +42,24 @@ def reason_labels(reasons: Iterable[str]) -> list[str]:
 def priorities_for(
     vendors: Iterable[Vendor], exclude_applications: Iterable[int] = ()
 ) -> dict[int, tuple[int, list[str]]]:
-    """Level and reasons per vendor id, in two queries whatever the number of vendors.
+    """Level and reasons per vendor id, in one query whatever the number of vendors.
 
     `exclude_applications` are the applications being judged: they do not count as "applied before".
     """
     vendors = list(vendors)
-    ids = [v.pk for v in vendors]
-    placed = set(
-        Assignment.objects.filter(application__vendor__in=ids).values_list("application__vendor", flat=True)
+    excluded = set(exclude_applications)
+    placed, applied = set(), set()
+    rows = (
+        Application.objects.filter(vendor__in=[v.pk for v in vendors])
+        .annotate(placed=Exists(Assignment.objects.filter(application=OuterRef("pk"))))
+        .order_by()
+        .values_list("vendor_id", "pk", "status", "placed")
     )
-    applied = set(
-        Application.objects.filter(vendor__in=ids)
-        .exclude(pk__in=list(exclude_applications))
-        .exclude(status=Application.Status.WITHDRAWN)
-        .values_list("vendor", flat=True)
-    )
+    for vendor_id, pk, status, has_booth in rows:
+        if has_booth:  # a booth at any site, whatever became of the application since
+            placed.add(vendor_id)
+        if pk not in excluded and status != Application.Status.WITHDRAWN:
+            applied.add(vendor_id)
     result = {}
     for vendor in vendors:
         reasons = []

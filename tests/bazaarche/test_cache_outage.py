@@ -7,6 +7,7 @@ never answers (a hung Redis), or, for the happy path, at the real Redis on datab
 import logging
 import socket
 import time
+from unittest import mock
 
 import pytest
 import redis
@@ -150,6 +151,15 @@ def test_live_redis_stores_counts_and_is_reachable(live_redis):
     live_redis.add("counter", 0, 30)
     assert (live_redis.get("page"), live_redis.incr("counter"), live_redis.incr("counter")) == ("سلام", 1, 2)
     assert cache_reachable() is True
+
+
+def test_live_redis_one_client_serves_every_call(live_redis):
+    """redis-py fills ~170 callbacks into each client it makes: Django made one per call, we keep one."""
+    live_redis.set("page", "سلام", 30)
+    with mock.patch("redis.Redis.__init__", side_effect=AssertionError("a new client")):
+        assert live_redis.get("page") == "سلام"
+        live_redis.set("page", "دوباره", 30)
+        assert live_redis.get_many(["page"]) == {"page": "دوباره"}
 
 
 # --- pages and sessions ---------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """Visitors' pages of events: what is on (by day, county, category), map links, sharing tags, the page cache."""
 
 import datetime
+import gzip
 import re
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
@@ -406,6 +408,25 @@ def test_second_visit_is_served_from_the_cache(committed_sites, django_assert_nu
             r" 'nonce-[^']*'", "", first["Content-Security-Policy"]
         )
         assert "nonce" not in second["Content-Security-Policy"]
+
+
+def test_a_cached_page_travels_compressed_as_it_was_stored(committed_sites, django_assert_num_queries):
+    """A phone's browser takes gzip: the cached page is compressed once, when stored, not at each visit."""
+    client = Client(headers={"Accept-Encoding": "gzip, deflate, br"})
+    first = client.get("/")
+    assert first["Content-Encoding"] == "gzip"
+    with django_assert_num_queries(0), mock.patch("django.middleware.gzip.compress_string") as compress:
+        second = client.get("/")
+    compress.assert_not_called()
+    assert second["Content-Encoding"] == "gzip"
+    assert int(second["Content-Length"]) == len(second.content)
+    assert "Accept-Encoding" in second["Vary"]
+    assert second["ETag"].startswith('W/"')
+    # Django pads each compressed answer at random (BREACH); the stored one is the same page unpadded.
+    assert gzip.decompress(second.content) == gzip.decompress(first.content)
+    plain = Client().get("/")  # and a client that takes no gzip gets it unpacked
+    assert "Content-Encoding" not in plain
+    assert plain.content == gzip.decompress(first.content)
 
 
 def test_a_visitor_with_a_session_is_served_from_the_cache_too(

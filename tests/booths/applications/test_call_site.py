@@ -27,13 +27,13 @@ def test_an_apply_post_takes_a_fixed_number_of_queries(
 ):
     """The opening rush of a call is apply POSTs: their queries are budgeted so they do not creep back.
 
-    The session, the user, the user's businesses (two), earlier applications here and anywhere (three),
-    then the two rows in one transaction."""
+    The session, the user, the user's businesses (two), earlier applications here, then anywhere with
+    their booths, then the two rows in one transaction."""
     cache.clear()
     site = open_site()
     signed_in_vendor(client)
     apply_page(client, site)  # the session and the CSRF cookie, as a browser has them; the site is kept
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(10):
         response = client.post(f"/sites/{site.slug}/apply/", form_data(site))
     assert response.status_code == 302
     assert Application.objects.count() == 1
