@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Site
@@ -394,6 +395,9 @@ class AllocationRun(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
+    # `error` of a run whose task worker died on every try (booths.allocation.adapter.fail_lost_run).
+    WORKER_LOST = "worker_lost"
+
     class Meta:
         ordering = ["site", "-created_at", "-id"]
         verbose_name = _("allocation run")
@@ -402,3 +406,14 @@ class AllocationRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site} #{self.pk}" + (f" (seed {self.seed})" if self.seed is not None else "")
+
+    @property
+    def failure_message(self) -> str:
+        """What the organiser's page says of a failed run, by its error code."""
+        if self.error == self.WORKER_LOST:
+            return gettext(
+                "The allocation stopped before it finished: the background worker running it stopped, on "
+                "every try. Nothing was changed. Run it again; if it stops again, tell the system's "
+                "administrator."
+            )
+        return gettext("The allocation failed; nothing was changed. Try again.")

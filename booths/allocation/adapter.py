@@ -225,8 +225,6 @@ def write_result(
     return len(rows), kept
 
 
-# A failed run's error code when its worker died on every try; the organiser's page explains it.
-LOST_WORKER = "worker_lost"
 # Sites with more accepted applications than this are allocated by the task worker, with progress.
 BACKGROUND_ABOVE = 300
 # A run queued or running for longer than this no longer blocks a new run: no worker is serving the
@@ -246,7 +244,7 @@ def fail_lost_run(run_id: int) -> None:
     """A run whose worker died too often (worker.recovery): failed, so the site is free for a new run."""
     busy = (AllocationRun.Status.QUEUED, AllocationRun.Status.RUNNING)
     AllocationRun.objects.filter(pk=run_id, status__in=busy).update(
-        status=AllocationRun.Status.FAILED, error=LOST_WORKER, finished_at=timezone.now()
+        status=AllocationRun.Status.FAILED, error=AllocationRun.WORKER_LOST, finished_at=timezone.now()
     )
 
 

@@ -15,6 +15,7 @@ from django.test import Client, RequestFactory
 from bazaarche.outage import outage_response
 from events.public_cache import bump_public_version
 from tests import factories
+from tests.bazaarche.test_errors import page_of as error_page_of
 
 BUSY = {"fa": "سایت چند لحظه‌ای مشغول است", "en": "The site is busy for a moment"}
 
@@ -36,15 +37,9 @@ def _no_cached_pages(settings):
 
 
 def page_of(response) -> dict:
+    """The error page's parts (tests/bazaarche/test_errors.py), and the sentence under its title."""
     html = response.content.decode()
-    root = re.search(r'<html lang="([a-z]+)" dir="([a-z]+)">', html)
-    return {
-        "lang": root.group(1),
-        "dir": root.group(2),
-        "h1": re.search(r"<h1>(.*?)</h1>", html, re.S).group(1),
-        "sentence": re.search(r"</h1>\s*<p>(.*?)</p>", html, re.S).group(1),
-        "links": re.findall(r'<a class="button[^"]*" href="([^"]*)">([^<]*)</a>', html),
-    }
+    return error_page_of(response) | {"sentence": re.search(r"</h1>\s*<p>(.*?)</p>", html, re.S).group(1)}
 
 
 def assert_outage_headers(response) -> None:
